@@ -1,0 +1,115 @@
+#pragma once
+/// Typed, validated, immutable configuration. Built once by the loader (config/loader.hpp) and
+/// shared as `std::shared_ptr<const Config>`; a reload builds a complete new one and swaps it.
+/// Plain values: safe to read from any thread once built, never mutated afterwards.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ccpulse/decode/event.hpp"
+
+namespace ccpulse {
+
+using Micros = std::chrono::microseconds;
+
+struct HttpSettings {
+  std::string listenHost = "127.0.0.1";  ///< `http.listen` host part
+  std::uint16_t listenPort = 9464;       ///< `http.listen` port part (0 = ephemeral, for tests)
+};
+
+enum class SocketKind : std::uint8_t { kPull, kSub };
+enum class SourceFormat : std::uint8_t { kJson };
+
+struct SourceSettings {
+  std::string name;
+  std::string endpoint;                  ///< tcp://, ipc:// or inproc://
+  SocketKind socket = SocketKind::kPull;
+  bool bind = true;
+  std::vector<std::string> subscribe;    ///< topic prefixes for sub; empty = everything
+  SourceFormat format = SourceFormat::kJson;
+  std::size_t maxFrameBytes = 1U << 20U;  ///< `max_frame_bytes`; larger frames are rejected (ZMQ_MAXMSGSIZE)
+  int receiveHighWaterMark = 100000;      ///< `receive_hwm` (ZMQ_RCVHWM)
+};
+
+/// Which service-level formula a contract uses; see docs/metrics.md and ../shared/domain.md.
+enum class ServiceLevelFormula : std::uint8_t {
+  kAnswered,              ///< A / N
+  kIgnoreAbandons,        ///< A / (O - Bt)
+  kAbandonsMiss,          ///< A / (N + B)  (default)
+  kAllMisses,             ///< A / O
+  kAbandonsMet,           ///< (A + Bt) / (N + B)
+  kExcludeShortAbandons,  ///< A / (N + B - Bs)
+};
+
+struct ServiceLevelPolicy {
+  Micros threshold = std::chrono::seconds(20);
+  double target = 0.80;
+  Micros shortAbandon = std::chrono::seconds(5);
+  ServiceLevelFormula formula = ServiceLevelFormula::kAbandonsMiss;
+  bool dequeuedCountsAsMiss = true;
+};
+
+/// Fields left unset match anything; the override with the most set fields wins, ties go to the
+/// one listed first.
+struct ServiceLevelMatch {
+  std::optional<std::string> tenant;
+  std::optional<std::string> vendor;
+  std::optional<std::string> queue;
+  std::optional<Channel> channel;
+};
+
+struct ServiceLevelOverride {
+  ServiceLevelMatch match;
+  ServiceLevelPolicy policy;  ///< keys the override omits are inherited from the defaults
+};
+
+struct ServiceLevelSettings {
+  ServiceLevelPolicy defaults;
+  std::vector<ServiceLevelOverride> overrides;
+
+  /// The policy for one series: the most specific matching override, else the defaults.
+  [[nodiscard]] const ServiceLevelPolicy& resolve(std::string_view tenant, std::string_view vendor,
+                                                  std::string_view queue, Channel channel) const noexcept;
+};
+
+enum class ClockMode : std::uint8_t {
+  kSystem,  ///< "now" is the wall clock (live operation)
+  kEvent,   ///< "now" is the newest event time seen (replay, deterministic tests)
+};
+
+struct EngineSettings {
+  unsigned shards = 2;                              ///< shard worker threads
+  std::size_t ringCapacity = 8192;                  ///< events per (source, shard) ring
+  Micros backpressureTimeout = std::chrono::milliseconds(5);  ///< wait on a full ring before dropping
+  std::vector<Micros> windows = {std::chrono::minutes(15), std::chrono::hours(1)};
+  Micros windowBucket = std::chrono::minutes(1);    ///< granularity of rolling windows
+  Micros publishInterval = std::chrono::seconds(1); ///< how often gauges are recomputed
+  std::size_t maxContactsInFlight = 200000;         ///< per shard
+  Micros contactMaxAge = std::chrono::hours(24);    ///< contacts in flight older than this are evicted
+  std::size_t maxSeriesPerShard = 20000;            ///< label sets per shard
+  std::size_t maxAgentsPerShard = 50000;
+  std::size_t dedupWindow = 65536;                  ///< recent event ids remembered per shard
+  ClockMode clock = ClockMode::kSystem;
+  std::vector<std::string> auxReasons = {"break", "lunch", "training", "meeting", "coaching"};
+};
+
+struct LoggingSettings {
+  std::string level = "info";  ///< trace | debug | info | warn | error | off
+};
+
+struct Config {
+  HttpSettings http;
+  std::vector<SourceSettings> sources;
+  ServiceLevelSettings serviceLevel;
+  EngineSettings engine;
+  LoggingSettings logging;
+  std::string filePath;  ///< where it was loaded from (for messages)
+};
+
+[[nodiscard]] std::string_view toString(ServiceLevelFormula formula) noexcept;
+[[nodiscard]] std::optional<ServiceLevelFormula> parseServiceLevelFormula(std::string_view text) noexcept;
+
+}  // namespace ccpulse

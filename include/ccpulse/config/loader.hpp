@@ -1,0 +1,36 @@
+#pragma once
+/// Loads and validates YAML config into an immutable `Config`. Thread-safe (no shared state).
+/// Every problem is collected (not just the first) with its key path, file and line.
+
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ccpulse/config/config.hpp"
+
+namespace ccpulse {
+
+struct ConfigError {
+  std::string keyPath;  ///< e.g. "sources[0].socket"
+  std::string file;
+  int line = 0;         ///< 1-based; 0 when unknown
+  int column = 0;       ///< 1-based; 0 when unknown
+  std::string message;
+
+  /// "file:line:column: keyPath: message"
+  [[nodiscard]] std::string format() const;
+};
+
+struct ConfigLoadResult {
+  std::shared_ptr<const Config> config;  ///< null when errors is non-empty
+  std::vector<ConfigError> errors;
+  [[nodiscard]] bool ok() const noexcept { return config != nullptr && errors.empty(); }
+};
+
+/// Reads and validates a file. Never throws; I/O and syntax problems become errors.
+[[nodiscard]] ConfigLoadResult loadConfigFile(const std::string& path);
+/// Same, from text; `fileName` is used in messages.
+[[nodiscard]] ConfigLoadResult loadConfigString(const std::string& text, const std::string& fileName);
+
+}  // namespace ccpulse

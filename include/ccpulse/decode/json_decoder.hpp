@@ -1,0 +1,64 @@
+#pragma once
+/// Decodes canonical v1 JSON frames (one object, or an array of objects) into `Event`s.
+/// Owned by one ingest thread (the simdjson parser and its buffers are reused, so steady-state
+/// decoding allocates nothing); not thread-safe. Never throws: bad input becomes a RejectReason.
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "ccpulse/decode/event.hpp"
+
+namespace ccpulse {
+
+enum class RejectReason : std::uint8_t {
+  kNotJson,        ///< not parseable JSON
+  kNotObject,      ///< a frame or array element that is not a JSON object
+  kMissingField,   ///< a required field is absent
+  kWrongType,      ///< a field has the wrong JSON type
+  kUnknownType,    ///< `type` is not a known event type
+  kBadTimestamp,   ///< `ts` is not RFC 3339 with offset nor integer epoch milliseconds
+  kFieldTooLong,   ///< an identifier longer than kMaxIdLength (or a tag longer than kMaxTagLength)
+  kBadValue,       ///< a value out of its domain (channel, state, csat range, too many queues...)
+  kOversize,       ///< frame larger than the source's max_frame_bytes
+};
+inline constexpr std::size_t kRejectReasonCount = 9;
+[[nodiscard]] std::string_view toString(RejectReason reason) noexcept;
+
+/// Receives decode results. Called synchronously on the decoding thread.
+class DecodeSink {
+ public:
+  virtual ~DecodeSink() = default;
+  /// A valid event. The reference is valid only during the call.
+  virtual void onEvent(const Event& event) = 0;
+  /// One rejected frame or array element; `detail` names the field (valid only during the call).
+  virtual void onReject(RejectReason reason, std::string_view detail) = 0;
+};
+
+struct DecoderSettings {
+  std::size_t maxFrameBytes = 1U << 20U;
+};
+
+class JsonDecoder final {
+ public:
+  explicit JsonDecoder(DecoderSettings settings);
+  ~JsonDecoder();
+  JsonDecoder(const JsonDecoder&) = delete;
+  JsonDecoder& operator=(const JsonDecoder&) = delete;
+
+  /// Decodes one frame; each element of an array is accepted or rejected on its own.
+  /// Returns the number of events delivered to `sink.onEvent`.
+  std::size_t decode(std::string_view frame, DecodeSink& sink);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Parses RFC 3339 ("2026-11-23T10:15:30.123456+01:00", "…Z"; fraction up to 9 digits, truncated
+/// to microseconds) into microseconds since the epoch. Returns false on any deviation.
+[[nodiscard]] bool parseRfc3339(std::string_view text, std::int64_t& outUs) noexcept;
+/// Formats microseconds since the epoch as RFC 3339 UTC with microseconds ("…Z").
+[[nodiscard]] std::string formatRfc3339(std::int64_t us);
+
+}  // namespace ccpulse

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency from Debian 12 packages, by name.
+# Idempotent: packages already installed are skipped, so a second run is fast.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates curl
+  libboost-dev libboost-system-dev
+  libzmq3-dev cppzmq-dev
+  prometheus-cpp-dev
+  libspdlog-dev libfmt-dev
+  libyaml-cpp-dev
+  libsimdjson-dev
+  libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
