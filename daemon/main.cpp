@@ -1,0 +1,2 @@
+// Placeholder until the app layer lands.
+int main() { return 0; }
