@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "ccpulse/decode/event.hpp"
@@ -55,8 +56,15 @@ class JsonDecoder final {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Earliest event time accepted (0000-01-01T00:00:00Z), microseconds since the epoch.
+inline constexpr std::int64_t kMinTimestampUs = -62'167'219'200'000'000;
+/// Latest event time accepted (9999-12-31T23:59:59.999999Z), microseconds since the epoch.
+inline constexpr std::int64_t kMaxTimestampUs = 253'402'300'799'999'999;
+
 /// Parses RFC 3339 ("2026-11-23T10:15:30.123456+01:00", "…Z"; fraction up to 9 digits, truncated
-/// to microseconds) into microseconds since the epoch. Returns false on any deviation.
+/// to microseconds) into microseconds since the epoch. Returns false on any deviation. Dates and
+/// times are range-checked (leap years included); offsets are ±HH:MM; `t`/`z` may be lowercase.
+/// Second 60 (a leap second) is accepted and maps to HH:MM:59.999999.
 [[nodiscard]] bool parseRfc3339(std::string_view text, std::int64_t& outUs) noexcept;
 /// Formats microseconds since the epoch as RFC 3339 UTC with microseconds ("…Z").
 [[nodiscard]] std::string formatRfc3339(std::int64_t us);
