@@ -1,0 +1,180 @@
+#include "ccpulse/app/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <csignal>
+
+#include "ccpulse/config/loader.hpp"
+
+namespace ccpulse {
+namespace {
+
+std::shared_ptr<const ServiceLevelSettings> serviceLevelOf(const std::shared_ptr<const Config>& config) {
+  // Aliasing constructor: the settings keep the whole immutable config alive.
+  return {config, &config->serviceLevel};
+}
+
+}  // namespace
+
+bool applyLogLevel(const std::string& level) {
+  const auto parsed = spdlog::level::from_str(level);
+  if (parsed == spdlog::level::off && level != "off") {
+    return false;
+  }
+  spdlog::set_level(parsed);
+  return true;
+}
+
+App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& clock)
+    : config_(std::move(config)),
+      options_(std::move(options)),
+      clock_(clock),
+      signals_(io_, SIGINT, SIGTERM, SIGHUP) {
+  applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
+  process_.startTimeSeconds.set(static_cast<double>(clock_.nowUs()) / 1e6);
+  engine_ = std::make_unique<Engine>(config_->engine, serviceLevelOf(config_), config_->sources.size(), clock_);
+  std::vector<SourceView> views;
+  for (std::size_t i = 0; i < config_->sources.size(); ++i) {
+    const SourceSettings& s = config_->sources[i];
+    try {
+      sources_.push_back(std::make_unique<ZmqSource>(s, i, zmq_, *engine_));
+    } catch (const std::exception& e) {
+      throw std::runtime_error("source '" + s.name + "' cannot " + (s.bind ? "bind " : "connect to ") + s.endpoint +
+                               ": " + e.what());
+    }
+    views.push_back({s.name, &sources_.back()->stats()});
+  }
+  exporter_ = std::make_unique<MetricsExporter>(*engine_, std::move(views), process_);
+  try {
+    http_ = std::make_unique<HttpServer>(config_->http, io_, [this](const HttpRequest& r) { return handle(r); });
+  } catch (const std::exception& e) {
+    throw std::runtime_error("http.listen " + config_->http.listenHost + ":" +
+                             std::to_string(config_->http.listenPort) + " cannot be bound: " + e.what());
+  }
+}
+
+App::~App() {
+  if (http_) {
+    http_->stop();
+  }
+  for (auto& s : sources_) {
+    s->stop();
+  }
+  if (engine_) {
+    engine_->stop();
+  }
+}
+
+bool App::ready() const noexcept {
+  for (const auto& s : sources_) {
+    if (!s->ready()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+HttpResponse App::handle(const HttpRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    return {405, "text/plain; charset=utf-8", "method not allowed\n"};
+  }
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  if (path == "/metrics") {
+    return {200, "text/plain; version=0.0.4; charset=utf-8", exporter_->render()};
+  }
+  if (path == "/healthz") {
+    return {200, "text/plain; charset=utf-8", "ok\n"};
+  }
+  if (path == "/readyz") {
+    std::string notReady;
+    for (const auto& s : sources_) {
+      if (!s->ready()) {
+        notReady += " " + s->settings().name;
+      }
+    }
+    if (notReady.empty()) {
+      return {200, "text/plain; charset=utf-8", "ready\n"};
+    }
+    return {503, "text/plain; charset=utf-8", "not ready: sources not bound or connected:" + notReady + "\n"};
+  }
+  return {404, "text/plain; charset=utf-8", "not found; try /metrics, /healthz or /readyz\n"};
+}
+
+void App::waitForSignals() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) {
+      return;
+    }
+    if (signal == SIGHUP) {
+      try {
+        reload();
+      } catch (const std::exception& e) {
+        process_.reloadsFailed.add(1);
+        spdlog::error("reload failed unexpectedly: {}; the running config stays", e.what());
+      }
+      waitForSignals();
+      return;
+    }
+    spdlog::info("received signal {}; stopping", signal);
+    requestStop();
+  });
+}
+
+bool App::reload() {
+  spdlog::info("reloading config from {}", options_.configPath);
+  ConfigLoadResult loaded = loadConfigFile(options_.configPath);
+  if (!loaded.ok()) {
+    process_.reloadsFailed.add(1);
+    for (const auto& e : loaded.errors) {
+      spdlog::error("reload rejected: {}", e.format());
+    }
+    spdlog::error("reload rejected with {} error(s); the running config stays", loaded.errors.size());
+    return false;
+  }
+  const auto restartKeys = restartRequiredChanges(*config_, *loaded.config);
+  if (!restartKeys.empty()) {
+    process_.reloadsFailed.add(1);
+    std::string keys;
+    for (const auto& k : restartKeys) {
+      keys += (keys.empty() ? "" : ", ") + k;
+    }
+    spdlog::error("reload rejected: changed keys need a restart: {}; the running config stays", keys);
+    return false;
+  }
+  config_ = loaded.config;
+  engine_->postServiceLevel(serviceLevelOf(config_));
+  applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
+  process_.reloadsOk.add(1);
+  spdlog::info("config reloaded");
+  return true;
+}
+
+void App::requestStop() {
+  boost::asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    signals_.cancel(ignored);
+    http_->stop();
+    io_.stop();
+  });
+}
+
+void App::run() {
+  engine_->start();
+  for (auto& s : sources_) {
+    s->start();
+  }
+  http_->start();
+  waitForSignals();
+  spdlog::info("ccpulsed {} serving http://{}:{}/metrics with {} source(s), {} shard(s)", CCPULSE_VERSION,
+               config_->http.listenHost, http_->port(), sources_.size(), engine_->shardCount());
+  io_.run();
+  // Orderly shutdown: stop receiving, let the shards drain what they already hold.
+  for (auto& s : sources_) {
+    s->stop();
+  }
+  engine_->stop();
+  spdlog::info("stopped");
+}
+
+}  // namespace ccpulse

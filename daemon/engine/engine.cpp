@@ -1,0 +1,121 @@
+#include "ccpulse/engine/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "ccpulse/common/hash.hpp"
+#include "ccpulse/common/rate_limited_log.hpp"
+
+namespace ccpulse {
+namespace {
+
+RateLimitedLog gDropLog;
+
+}  // namespace
+
+std::shared_ptr<const std::vector<double>> waitHistogramBounds(const ServiceLevelSettings& serviceLevel) {
+  std::set<double> bounds = {1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800, 3600, 14400, 86400};
+  const auto addPolicy = [&](const ServiceLevelPolicy& p) {
+    bounds.insert(static_cast<double>(p.threshold.count()) / 1e6);
+    bounds.insert(static_cast<double>(p.shortAbandon.count()) / 1e6);
+  };
+  addPolicy(serviceLevel.defaults);
+  for (const auto& o : serviceLevel.overrides) {
+    addPolicy(o.policy);
+  }
+  return std::make_shared<const std::vector<double>>(bounds.begin(), bounds.end());
+}
+
+std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept {
+  if (shardCount <= 1) {
+    return 0;
+  }
+  const std::uint64_t h = isAgentEvent(event.type) ? hashKey(event.tenant.view(), event.agent.view())
+                                                   : hashKey(event.tenant.view(), event.queue.view());
+  return static_cast<std::size_t>(h % shardCount);
+}
+
+Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel,
+               std::size_t sourceCount, const Clock& clock)
+    : settings_(settings), sourceCount_(sourceCount), dropped_(std::make_unique<PubU64[]>(sourceCount)) {
+  const auto bounds = waitHistogramBounds(*serviceLevel);
+  const unsigned shards = std::max(1U, settings_.shards);
+  for (unsigned i = 0; i < shards; ++i) {
+    ShardSettings s;
+    s.engine = settings_;
+    s.sourceCount = sourceCount;
+    s.index = i;
+    s.waitBounds = bounds;
+    shards_.push_back(std::make_unique<Shard>(std::move(s), serviceLevel, clock));
+  }
+}
+
+Engine::~Engine() { stop(); }
+
+void Engine::start() {
+  if (!workers_.empty()) {
+    return;
+  }
+  for (auto& shard : shards_) {
+    Shard* s = shard.get();
+    workers_.emplace_back([s](const std::stop_token& stop) { s->run(stop); });
+  }
+}
+
+void Engine::stop() {
+  for (auto& w : workers_) {
+    w.request_stop();
+  }
+  workers_.clear();  // joins
+}
+
+bool Engine::submit(std::size_t sourceIndex, const Event& event) noexcept {
+  Shard& shard = *shards_[routeEvent(event, shards_.size())];
+  SpscRing<Event>& ring = shard.inputRing(sourceIndex);
+  if (ring.tryPush(event)) {
+    return true;
+  }
+  // Bounded back-pressure: the source waits a little for the worker to catch up (ZeroMQ then
+  // queues upstream up to its high-water mark), then drops and counts rather than block forever.
+  const std::int64_t deadline = steadyNowNs() + settings_.backpressureTimeout.count() * 1000;
+  for (unsigned spins = 0;; ++spins) {
+    if (ring.tryPush(event)) {
+      return true;
+    }
+    if ((spins & 63U) == 63U) {
+      if (steadyNowNs() >= deadline) {
+        break;
+      }
+      std::this_thread::yield();
+    }
+  }
+  dropped_[sourceIndex].add(1);
+  std::uint64_t suppressed = 0;
+  if (gDropLog.shouldLog(suppressed)) {
+    spdlog::warn("ring to shard {} full for {} us: event dropped ({} more since last report); "
+                 "raise engine.shards or engine.ring_capacity, or lower the input rate",
+                 shard.settings().index, settings_.backpressureTimeout.count(), suppressed);
+  }
+  return false;
+}
+
+void Engine::postServiceLevel(const std::shared_ptr<const ServiceLevelSettings>& serviceLevel) {
+  for (auto& shard : shards_) {
+    // The control ring is tiny and drained every loop iteration; retrying briefly is enough.
+    while (!shard->postServiceLevel(serviceLevel)) {
+      std::this_thread::yield();
+    }
+  }
+}
+
+std::uint64_t Engine::droppedTotal() const noexcept {
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < sourceCount_; ++i) {
+    total += dropped_[i].get();
+  }
+  return total;
+}
+
+}  // namespace ccpulse

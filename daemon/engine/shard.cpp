@@ -1,0 +1,802 @@
+#include "ccpulse/engine/shard.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <thread>
+
+#include "ccpulse/common/hash.hpp"
+#include "ccpulse/common/rate_limited_log.hpp"
+#include "ccpulse/engine/service_level.hpp"
+
+namespace ccpulse {
+namespace {
+
+constexpr double kMicrosPerSecond = 1e6;
+/// Extra label sets beyond max_series_per_shard, reserved for the per-(tenant, vendor, channel)
+/// "_other" series that absorb the overflow.
+constexpr std::size_t kOverflowSeriesReserve = 256;
+constexpr std::string_view kOtherQueue = "_other";
+/// Contacts evicted per publish at most, so one publish stays bounded in time.
+constexpr std::size_t kMaxEvictionsPerPublish = 4096;
+
+double seconds(std::int64_t us) noexcept { return static_cast<double>(us) / kMicrosPerSecond; }
+double nonNegativeSeconds(std::int64_t us) noexcept { return us > 0 ? seconds(us) : 0.0; }
+
+std::uint64_t queueSeriesKey(std::string_view tenant, std::string_view vendor, std::string_view queue,
+                             Channel channel) noexcept {
+  return hashKey(tenant, vendor, queue, toString(channel));
+}
+
+void setPolicy(QueueSeries& series, const ServiceLevelPolicy& policy) noexcept {
+  series.policy = policy;
+  series.publishedTarget.set(policy.target);
+  series.publishedThresholdSeconds.set(seconds(policy.threshold.count()));
+}
+
+RateLimitedLog gSeriesCapLog;
+RateLimitedLog gContactCapLog;
+RateLimitedLog gAgentCapLog;
+
+}  // namespace
+
+std::shared_ptr<const std::vector<double>> ShardStats::latencyBounds() {
+  static const auto kBounds = std::make_shared<const std::vector<double>>(
+      std::vector<double>{1e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 0.1, 1.0});
+  return kBounds;
+}
+
+Shard::Shard(ShardSettings settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel, const Clock& clock)
+    : settings_(std::move(settings)),
+      serviceLevel_(std::move(serviceLevel)),
+      clock_(clock),
+      queueSeries_(settings_.engine.maxSeriesPerShard + kOverflowSeriesReserve),
+      agentSeries_(settings_.engine.maxSeriesPerShard + kOverflowSeriesReserve),
+      queueSeriesIndex_(settings_.engine.maxSeriesPerShard + kOverflowSeriesReserve),
+      agentSeriesIndex_(settings_.engine.maxSeriesPerShard + kOverflowSeriesReserve),
+      contacts_(settings_.engine.maxContactsInFlight),
+      agents_(settings_.engine.maxAgentsPerShard),
+      recentIds_(std::max<std::size_t>(settings_.engine.dedupWindow, 1)),
+      recentIdOrder_(std::max<std::size_t>(settings_.engine.dedupWindow, 1), 0),
+      oldestScratch_(settings_.engine.maxSeriesPerShard + kOverflowSeriesReserve, 0),
+      stats_(settings_.sourceCount) {
+  const std::int64_t bucketUs = std::max<std::int64_t>(settings_.engine.windowBucket.count(), 1);
+  for (const Micros window : settings_.engine.windows) {
+    const auto buckets = static_cast<std::size_t>(std::max<std::int64_t>(window.count() / bucketUs, 1));
+    windowBuckets_.push_back(buckets);
+    ringBuckets_ = std::max(ringBuckets_, buckets);
+  }
+  inputs_.reserve(settings_.sourceCount);
+  for (std::size_t i = 0; i < settings_.sourceCount; ++i) {
+    inputs_.push_back(std::make_unique<SpscRing<Event>>(settings_.engine.ringCapacity));
+  }
+  evictScratch_.reserve(kMaxEvictionsPerPublish);
+  if (!settings_.waitBounds) {
+    settings_.waitBounds = std::make_shared<const std::vector<double>>();
+  }
+}
+
+Shard::~Shard() {
+  while (auto* box = control_.front()) {
+    delete *box;
+    control_.pop();
+  }
+}
+
+std::int64_t Shard::nowUs() const noexcept {
+  return settings_.engine.clock == ClockMode::kEvent ? newestEventUs_ : clock_.nowUs();
+}
+
+std::size_t Shard::ringDepth() const noexcept {
+  std::size_t depth = 0;
+  for (const auto& ring : inputs_) {
+    depth += ring->sizeApprox();
+  }
+  return depth;
+}
+
+bool Shard::postServiceLevel(std::shared_ptr<const ServiceLevelSettings> serviceLevel) {
+  auto* box = new std::shared_ptr<const ServiceLevelSettings>(std::move(serviceLevel));
+  if (!control_.tryPush(box)) {
+    delete box;
+    return false;
+  }
+  return true;
+}
+
+void Shard::drainControl() noexcept {
+  while (auto* slot = control_.front()) {
+    std::unique_ptr<std::shared_ptr<const ServiceLevelSettings>> box(*slot);
+    control_.pop();
+    setServiceLevel(std::move(*box));
+  }
+}
+
+void Shard::setServiceLevel(std::shared_ptr<const ServiceLevelSettings> serviceLevel) {
+  serviceLevel_ = std::move(serviceLevel);
+  const std::size_t n = queueSeries_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    QueueSeries& s = queueSeries_.at(i);
+    setPolicy(s, serviceLevel_->resolve(s.tenant, s.vendor, s.queue, s.channel));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label sets
+
+QueueSeries* Shard::queueSeriesFor(const Event& event) noexcept {
+  const std::string_view tenant = event.tenant.view();
+  const std::string_view vendor = event.vendor.view();
+  std::string_view queue = event.queue.view();
+  std::uint64_t key = queueSeriesKey(tenant, vendor, queue, event.channel);
+  if (const std::uint32_t* index = queueSeriesIndex_.find(key)) {
+    QueueSeries& s = queueSeries_.at(*index);
+    return s.queue == queue && s.tenant == tenant && s.vendor == vendor && s.channel == event.channel ? &s
+                                                                                                        : nullptr;
+  }
+  if (queueSeries_.size() >= settings_.engine.maxSeriesPerShard) {
+    // Over the cap: fold into the tenant's "_other" queue rather than grow without bound.
+    stats_.seriesFolded.add(1);
+    std::uint64_t suppressed = 0;
+    if (gSeriesCapLog.shouldLog(suppressed)) {
+      spdlog::warn("shard {}: max_series_per_shard={} reached; queue '{}' of tenant '{}' folded into '{}' "
+                   "({} more since last report)",
+                   settings_.index, settings_.engine.maxSeriesPerShard, queue, tenant, kOtherQueue, suppressed);
+    }
+    queue = kOtherQueue;
+    key = queueSeriesKey(tenant, vendor, queue, event.channel);
+    if (const std::uint32_t* index = queueSeriesIndex_.find(key)) {
+      return &queueSeries_.at(*index);
+    }
+  }
+  try {
+    const std::size_t bucketCount = ringBuckets_;
+    auto series = std::make_unique<QueueSeries>(std::string(tenant), std::string(vendor), std::string(queue),
+                                                event.channel, settings_.waitBounds, windowBuckets_.size(),
+                                                settings_.engine.windowBucket.count(), bucketCount);
+    setPolicy(*series, serviceLevel_->resolve(tenant, vendor, queue, event.channel));
+    const auto index = static_cast<std::uint32_t>(queueSeries_.size());
+    bool inserted = false;
+    std::uint32_t* slot = queueSeriesIndex_.findOrInsert(key, inserted);
+    QueueSeries* added = slot != nullptr ? queueSeries_.append(std::move(series)) : nullptr;
+    if (added == nullptr) {
+      if (slot != nullptr) {
+        queueSeriesIndex_.erase(key);
+      }
+      stats_.seriesDropped.add(1);
+      return nullptr;
+    }
+    *slot = index;
+    added->index = index;
+    return added;
+  } catch (const std::bad_alloc&) {
+    stats_.seriesDropped.add(1);
+    return nullptr;
+  }
+}
+
+AgentQueueSeries* Shard::agentSeriesFor(const Event& event, std::string_view queue) noexcept {
+  const std::string_view tenant = event.tenant.view();
+  const std::string_view vendor = event.vendor.view();
+  std::uint64_t key = hashKey(tenant, vendor, queue);
+  if (const std::uint32_t* index = agentSeriesIndex_.find(key)) {
+    AgentQueueSeries& s = agentSeries_.at(*index);
+    return s.queue == queue && s.tenant == tenant && s.vendor == vendor ? &s : nullptr;
+  }
+  if (agentSeries_.size() >= settings_.engine.maxSeriesPerShard) {
+    stats_.seriesFolded.add(1);
+    queue = kOtherQueue;
+    key = hashKey(tenant, vendor, queue);
+    if (const std::uint32_t* index = agentSeriesIndex_.find(key)) {
+      return &agentSeries_.at(*index);
+    }
+  }
+  try {
+    auto series = std::make_unique<AgentQueueSeries>(std::string(tenant), std::string(vendor), std::string(queue),
+                                                     settings_.engine.auxReasons.size() + 1, windowBuckets_.size(),
+                                                     settings_.engine.windowBucket.count(), ringBuckets_);
+    const auto index = static_cast<std::uint32_t>(agentSeries_.size());
+    bool inserted = false;
+    std::uint32_t* slot = agentSeriesIndex_.findOrInsert(key, inserted);
+    AgentQueueSeries* added = slot != nullptr ? agentSeries_.append(std::move(series)) : nullptr;
+    if (added == nullptr) {
+      if (slot != nullptr) {
+        agentSeriesIndex_.erase(key);
+      }
+      stats_.seriesDropped.add(1);
+      return nullptr;
+    }
+    *slot = index;
+    added->index = index;
+    return added;
+  } catch (const std::bad_alloc&) {
+    stats_.seriesDropped.add(1);
+    return nullptr;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apply
+
+bool Shard::isDuplicate(const Event& event) noexcept {
+  if (event.id.empty()) {
+    return false;
+  }
+  const std::uint64_t key = hashKey(event.tenant.view(), event.id.view());
+  bool inserted = false;
+  if (recentIds_.find(key) != nullptr) {
+    return true;
+  }
+  // Remember it, forgetting the oldest remembered id once the window is full (FIFO).
+  std::uint64_t& oldest = recentIdOrder_[recentIdNext_];
+  if (oldest != 0) {
+    recentIds_.erase(oldest);
+  }
+  recentIds_.findOrInsert(key, inserted);
+  oldest = key == 0 ? 1 : key;
+  recentIdNext_ = (recentIdNext_ + 1) % recentIdOrder_.size();
+  return false;
+}
+
+void Shard::apply(const Event& event) noexcept {
+  stats_.applied.add(1);
+  if (event.receivedNs != 0) {
+    stats_.applyLatency.observe(static_cast<double>(steadyNowNs() - event.receivedNs) * 1e-9);
+  }
+  if (isDuplicate(event)) {
+    if (event.sourceIndex < settings_.sourceCount) {
+      stats_.duplicates[event.sourceIndex].add(1);
+    }
+    return;
+  }
+  newestEventUs_ = std::max(newestEventUs_, event.tsUs);
+  if (isAgentEvent(event.type)) {
+    applyAgent(event);
+  } else {
+    applyContact(event);
+  }
+}
+
+QueueBucket* Shard::bucketFor(QueueSeries& series, std::int64_t tsUs) noexcept {
+  QueueBucket* bucket = series.ring.at(tsUs);
+  if (bucket == nullptr) {
+    stats_.lateEvents.add(1);
+  }
+  return bucket;
+}
+
+void Shard::applyContact(const Event& event) noexcept {
+  const std::uint64_t key = hashKey(event.tenant.view(), event.contact.view());
+  switch (event.type) {
+    case EventType::kContactQueued:
+      onQueued(event, key);
+      return;
+    case EventType::kContactAnswered:
+      onAnswered(event, key);
+      return;
+    case EventType::kContactAbandoned:
+    case EventType::kContactDequeued:
+      onLeftQueue(event, key);
+      return;
+    case EventType::kContactHold: {
+      ContactRecord* r = contacts_.find(key);
+      if (r == nullptr || r->phase != Phase::kTalking) {
+        stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+        return;
+      }
+      r->phase = Phase::kHold;
+      r->holdStartUs = event.tsUs;
+      return;
+    }
+    case EventType::kContactUnhold: {
+      ContactRecord* r = contacts_.find(key);
+      if (r == nullptr || r->phase != Phase::kHold) {
+        stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+        return;
+      }
+      r->holdSeconds += nonNegativeSeconds(event.tsUs - r->holdStartUs);
+      r->phase = Phase::kTalking;
+      return;
+    }
+    case EventType::kContactTransferred: {
+      ContactRecord* r = contacts_.find(key);
+      QueueSeries* s = r != nullptr ? &queueSeries_.at(r->series) : queueSeriesFor(event);
+      if (r == nullptr) {
+        stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+      }
+      if (s != nullptr) {
+        s->transferred.add(1);
+        if (QueueBucket* b = bucketFor(*s, event.tsUs)) {
+          ++b->transferred;
+        }
+      }
+      return;
+    }
+    case EventType::kContactEnded: {
+      ContactRecord* r = contacts_.find(key);
+      if (r == nullptr || (r->phase != Phase::kTalking && r->phase != Phase::kHold)) {
+        stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+        return;
+      }
+      onEnded(*r, event.tsUs);
+      return;
+    }
+    case EventType::kContactWrapped:
+      onWrapped(event, key);
+      return;
+    case EventType::kContactSelfService:
+      // Containment is the self-service metrics' business (report card issue); counted here.
+      if (QueueSeries* s = queueSeriesFor(event)) {
+        (event.contained == 1 ? s->selfServiceContained : s->selfServiceEscalated).add(1);
+      }
+      return;
+    case EventType::kSurveyResult:
+      if (event.queue.empty()) {
+        stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+        return;
+      }
+      if (QueueSeries* s = queueSeriesFor(event)) {
+        s->surveys.add(1);
+        s->csatSum.add(event.csat);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void Shard::onQueued(const Event& event, std::uint64_t key) noexcept {
+  QueueSeries* s = queueSeriesFor(event);
+  if (s == nullptr) {
+    return;
+  }
+  s->offered.add(1);
+  if (QueueBucket* b = bucketFor(*s, event.tsUs)) {
+    ++b->offered;
+  }
+  bool inserted = false;
+  ContactRecord* r = contacts_.findOrInsert(key, inserted);
+  if (r == nullptr) {
+    stats_.contactsUntracked.add(1);
+    std::uint64_t suppressed = 0;
+    if (gContactCapLog.shouldLog(suppressed)) {
+      spdlog::warn("shard {}: max_contacts_in_flight={} reached; contact not tracked, its outcome will be "
+                   "unmatched ({} more since last report)",
+                   settings_.index, settings_.engine.maxContactsInFlight, suppressed);
+    }
+    return;
+  }
+  if (inserted) {
+    stats_.contactsInFlight.add(1);
+  } else {
+    QueueSeries& previous = queueSeries_.at(r->series);
+    if (r->phase == Phase::kWaiting) {
+      // Queued again without leaving the first queue: it no longer waits there.
+      previous.waiting.add(-1);
+    } else {
+      // A transfer: offered again here; the talk so far belongs to the first queue.
+      s->transferredIn.add(1);
+      if (r->phase == Phase::kHold) {
+        r->holdSeconds += nonNegativeSeconds(event.tsUs - r->holdStartUs);
+      }
+      if (r->phase != Phase::kAcw) {
+        previous.talkSeconds.add(std::max(0.0, seconds(event.tsUs - r->answeredUs) - r->holdSeconds));
+        previous.holdSeconds.add(r->holdSeconds);
+      }
+    }
+    *r = ContactRecord{};
+  }
+  r->series = s->index;
+  r->phase = Phase::kWaiting;
+  r->waitKnown = true;
+  r->queuedUs = event.tsUs;
+  s->waiting.add(1);
+}
+
+void Shard::onAnswered(const Event& event, std::uint64_t key) noexcept {
+  ContactRecord* r = contacts_.find(key);
+  if (r != nullptr && r->phase == Phase::kWaiting) {
+    QueueSeries& s = queueSeries_.at(r->series);
+    const double wait = nonNegativeSeconds(event.tsUs - r->queuedUs);
+    const bool inThreshold = wait <= seconds(s.policy.threshold.count());
+    s.answered.add(1);
+    if (inThreshold) {
+      s.answeredInThreshold.add(1);
+    }
+    s.waitHistogram.observe(wait);
+    s.waiting.add(-1);
+    if (QueueBucket* b = bucketFor(s, event.tsUs)) {
+      ++b->answered;
+      b->answeredInThreshold += inThreshold ? 1 : 0;
+      b->waitSeconds += static_cast<float>(wait);
+    }
+    r->phase = Phase::kTalking;
+    r->answeredUs = event.tsUs;
+    return;
+  }
+  // No contact.queued seen (joined mid-stream, or evicted): answered, but no wait to judge.
+  stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+  QueueSeries* s = r != nullptr ? &queueSeries_.at(r->series) : queueSeriesFor(event);
+  if (s == nullptr) {
+    return;
+  }
+  s->answered.add(1);
+  s->answeredUnmatched.add(1);
+  if (r == nullptr) {
+    bool inserted = false;
+    r = contacts_.findOrInsert(key, inserted);
+    if (r == nullptr) {
+      stats_.contactsUntracked.add(1);
+      return;
+    }
+    stats_.contactsInFlight.add(1);
+    *r = ContactRecord{};
+    r->series = s->index;
+  }
+  r->phase = Phase::kTalking;
+  r->answeredUs = event.tsUs;
+}
+
+void Shard::onLeftQueue(const Event& event, std::uint64_t key) noexcept {
+  const bool abandoned = event.type == EventType::kContactAbandoned;
+  ContactRecord* r = contacts_.find(key);
+  if (r == nullptr || r->phase != Phase::kWaiting) {
+    stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+    QueueSeries* s = r != nullptr ? &queueSeries_.at(r->series) : queueSeriesFor(event);
+    if (s != nullptr) {
+      if (abandoned) {
+        s->abandoned.add(1);
+        s->abandonedUnmatched.add(1);
+      } else {
+        s->dequeued[static_cast<std::size_t>(event.dequeueReason)].add(1);
+      }
+    }
+    return;
+  }
+  QueueSeries& s = queueSeries_.at(r->series);
+  const double wait = nonNegativeSeconds(event.tsUs - r->queuedUs);
+  QueueBucket* b = bucketFor(s, event.tsUs);
+  if (abandoned) {
+    const bool inThreshold = wait <= seconds(s.policy.threshold.count());
+    const bool isShort = wait <= seconds(s.policy.shortAbandon.count());
+    s.abandoned.add(1);
+    s.abandonedInThreshold.add(inThreshold ? 1 : 0);
+    s.abandonedShort.add(isShort ? 1 : 0);
+    s.abandonWaitHistogram.observe(wait);
+    if (b != nullptr) {
+      ++b->abandoned;
+      b->abandonedInThreshold += inThreshold ? 1 : 0;
+      b->abandonedShort += isShort ? 1 : 0;
+    }
+  } else {
+    s.dequeued[static_cast<std::size_t>(event.dequeueReason)].add(1);
+    if (b != nullptr) {
+      ++b->dequeued;
+    }
+  }
+  s.waiting.add(-1);
+  contacts_.erase(key);
+  stats_.contactsInFlight.add(-1);
+}
+
+void Shard::onEnded(ContactRecord& record, std::int64_t tsUs) noexcept {
+  if (record.phase == Phase::kHold) {
+    record.holdSeconds += nonNegativeSeconds(tsUs - record.holdStartUs);
+  }
+  // Hold lies inside the connected time; talk is the connected time minus hold, so that
+  // talk + hold + ACW adds up to the handle time with nothing counted twice.
+  record.talkSeconds = std::max(0.0, seconds(tsUs - record.answeredUs) - record.holdSeconds);
+  QueueSeries& s = queueSeries_.at(record.series);
+  s.talkSeconds.add(record.talkSeconds);
+  s.holdSeconds.add(record.holdSeconds);
+  record.phase = Phase::kAcw;
+  record.endedUs = tsUs;
+}
+
+void Shard::onWrapped(const Event& event, std::uint64_t key) noexcept {
+  ContactRecord* r = contacts_.find(key);
+  if (r == nullptr || r->phase == Phase::kWaiting) {
+    stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+    if (QueueSeries* s = r != nullptr ? &queueSeries_.at(r->series) : queueSeriesFor(event)) {
+      s->handled.add(1);
+    }
+    return;
+  }
+  if (r->phase != Phase::kAcw) {
+    onEnded(*r, event.tsUs);  // wrapped with no contact.ended: no after-contact work
+  }
+  QueueSeries& s = queueSeries_.at(r->series);
+  const double acw = nonNegativeSeconds(event.tsUs - r->endedUs);
+  const double handle = r->talkSeconds + r->holdSeconds + acw;
+  s.acwSeconds.add(acw);
+  s.handleSeconds.add(handle);
+  s.handled.add(1);
+  if (QueueBucket* b = bucketFor(s, event.tsUs)) {
+    ++b->handled;
+    b->handleSeconds += static_cast<float>(handle);
+  }
+  contacts_.erase(key);
+  stats_.contactsInFlight.add(-1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agents
+
+std::uint8_t Shard::auxReasonIndex(std::string_view reason) const noexcept {
+  const auto& reasons = settings_.engine.auxReasons;
+  for (std::size_t i = 0; i < reasons.size(); ++i) {
+    if (reasons[i] == reason) {
+      return static_cast<std::uint8_t>(i);
+    }
+  }
+  return static_cast<std::uint8_t>(reasons.size());  // "other"
+}
+
+void Shard::accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept {
+  const double elapsed = nonNegativeSeconds(tsUs - agent.lastAccountedUs);
+  agent.lastAccountedUs = std::max(agent.lastAccountedUs, tsUs);
+  const bool handling = agent.state == AgentStateKind::kBusy || agent.state == AgentStateKind::kAcw;
+  const bool available = agent.state == AgentStateKind::kAvailable;
+  if (elapsed <= 0 || (!handling && !available)) {
+    return;
+  }
+  for (std::size_t i = 0; i < agent.queueCount; ++i) {
+    AgentQueueSeries& s = agentSeries_.at(agent.queues[i]);
+    AgentBucket* b = s.ring.at(tsUs);
+    if (handling) {
+      s.handlingSeconds.add(elapsed);
+      if (b != nullptr) {
+        b->handlingSeconds += elapsed;
+      }
+    } else {
+      s.availableSeconds.add(elapsed);
+      if (b != nullptr) {
+        b->availableSeconds += elapsed;
+      }
+    }
+  }
+}
+
+void Shard::adjustAgentGauges(const AgentRecord& agent, std::int64_t delta) noexcept {
+  for (std::size_t i = 0; i < agent.queueCount; ++i) {
+    AgentQueueSeries& s = agentSeries_.at(agent.queues[i]);
+    if (agent.state != AgentStateKind::kOffline) {
+      s.staffed.add(delta);
+    }
+    s.byState[static_cast<std::size_t>(agent.state)].add(delta);
+    if (agent.state == AgentStateKind::kAux) {
+      s.auxByReason[agent.auxReason].add(delta);
+    }
+  }
+}
+
+void Shard::applyAgent(const Event& event) noexcept {
+  const std::uint64_t key = hashKey(event.tenant.view(), event.agent.view());
+  if (event.type == EventType::kAgentLogout) {
+    AgentRecord* a = agents_.find(key);
+    if (a == nullptr) {
+      stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+      return;
+    }
+    accountAgentTime(*a, event.tsUs);
+    adjustAgentGauges(*a, -1);
+    agents_.erase(key);
+    stats_.agentsTracked.add(-1);
+    return;
+  }
+
+  bool inserted = false;
+  AgentRecord* a = agents_.findOrInsert(key, inserted);
+  if (a == nullptr) {
+    stats_.agentsUntracked.add(1);
+    std::uint64_t suppressed = 0;
+    if (gAgentCapLog.shouldLog(suppressed)) {
+      spdlog::warn("shard {}: max_agents_per_shard={} reached; agent not tracked ({} more since last report)",
+                   settings_.index, settings_.engine.maxAgentsPerShard, suppressed);
+    }
+    return;
+  }
+  if (inserted) {
+    stats_.agentsTracked.add(1);
+    a->lastAccountedUs = event.tsUs;
+    if (event.type == EventType::kAgentState) {
+      // State for an agent whose login we never saw: tracked, but in no queue until it logs in.
+      stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+    }
+  } else {
+    accountAgentTime(*a, event.tsUs);
+    adjustAgentGauges(*a, -1);
+  }
+
+  if (event.type == EventType::kAgentLogin) {
+    a->queueCount = 0;
+    for (std::size_t i = 0; i < event.queueCount; ++i) {
+      if (AgentQueueSeries* s = agentSeriesFor(event, event.queues[i].view())) {
+        a->queues[a->queueCount++] = s->index;
+      }
+    }
+    // A login makes the agent available until a state event says otherwise.
+    a->state = AgentStateKind::kAvailable;
+    a->auxReason = 0;
+  } else {
+    a->state = event.agentState;
+    a->auxReason = event.agentState == AgentStateKind::kAux ? auxReasonIndex(event.reason.view()) : 0;
+  }
+  adjustAgentGauges(*a, +1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publish
+
+void Shard::publishQueueWindows(QueueSeries& series, std::int64_t nowUs) noexcept {
+  constexpr std::size_t kMaxWindows = 16;
+  std::array<OutcomeCounts, kMaxWindows> counts{};
+  const std::size_t windows = std::min(windowBuckets_.size(), kMaxWindows);
+  series.ring.forEachRecent(nowUs, ringBuckets_, [&](const QueueBucket& b, std::int64_t age) {
+    for (std::size_t w = 0; w < windows; ++w) {
+      if (age >= static_cast<std::int64_t>(windowBuckets_[w])) {
+        continue;
+      }
+      OutcomeCounts& c = counts[w];
+      c.offered += b.offered;
+      c.answered += b.answered;
+      c.answeredInThreshold += b.answeredInThreshold;
+      c.abandoned += b.abandoned;
+      c.abandonedInThreshold += b.abandonedInThreshold;
+      c.abandonedShort += b.abandonedShort;
+      c.dequeued += b.dequeued;
+      c.handled += b.handled;
+      c.transferred += b.transferred;
+      c.waitSecondsAnswered += b.waitSeconds;
+      c.handleSeconds += b.handleSeconds;
+    }
+  });
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t w = 0; w < windows; ++w) {
+    const OutcomeCounts& c = counts[w];
+    WindowGauges& g = series.windows[w];
+    g.serviceLevel.set(
+        computeServiceLevel(series.policy.formula, series.policy.dequeuedCountsAsMiss, c).value_or(kNaN));
+    g.asaSeconds.set(computeAsa(c).value_or(kNaN));
+    g.ahtSeconds.set(computeAht(c).value_or(kNaN));
+    g.abandonRate.set(computeAbandonRate(c).value_or(kNaN));
+    g.transferRate.set(computeTransferRate(c).value_or(kNaN));
+  }
+}
+
+void Shard::publishAgentWindows(AgentQueueSeries& series, std::int64_t nowUs) noexcept {
+  constexpr std::size_t kMaxWindows = 16;
+  std::array<AgentBucket, kMaxWindows> sums{};
+  const std::size_t windows = std::min(windowBuckets_.size(), kMaxWindows);
+  series.ring.forEachRecent(nowUs, ringBuckets_, [&](const AgentBucket& b, std::int64_t age) {
+    for (std::size_t w = 0; w < windows; ++w) {
+      if (age < static_cast<std::int64_t>(windowBuckets_[w])) {
+        sums[w].handlingSeconds += b.handlingSeconds;
+        sums[w].availableSeconds += b.availableSeconds;
+      }
+    }
+  });
+  for (std::size_t w = 0; w < windows; ++w) {
+    series.handlingWindow[w].set(sums[w].handlingSeconds);
+    series.availableWindow[w].set(sums[w].availableSeconds);
+  }
+}
+
+void Shard::publish(std::int64_t nowUs) noexcept {
+  stats_.publishes.add(1);
+  // Agent time so far counts now, not only at the next state change.
+  agents_.forEach([&](std::uint64_t, AgentRecord& a) { accountAgentTime(a, nowUs); });
+
+  // Oldest waiting per series, and eviction of contacts older than contact_max_age.
+  const std::size_t seriesCount = queueSeries_.size();
+  std::fill_n(oldestScratch_.begin(), seriesCount, std::numeric_limits<std::int64_t>::max());
+  const std::int64_t maxAgeUs = settings_.engine.contactMaxAge.count();
+  evictScratch_.clear();
+  contacts_.forEach([&](std::uint64_t key, ContactRecord& r) {
+    const std::int64_t since = r.phase == Phase::kWaiting ? r.queuedUs : r.answeredUs;
+    if (maxAgeUs > 0 && nowUs - since > maxAgeUs && evictScratch_.size() < kMaxEvictionsPerPublish) {
+      evictScratch_.push_back(key);
+      return;
+    }
+    if (r.phase == Phase::kWaiting && r.waitKnown) {
+      std::int64_t& oldest = oldestScratch_[r.series];
+      oldest = std::min(oldest, r.queuedUs);
+    }
+  });
+  for (const std::uint64_t key : evictScratch_) {
+    if (ContactRecord* r = contacts_.find(key)) {
+      if (r->phase == Phase::kWaiting) {
+        queueSeries_.at(r->series).waiting.add(-1);
+      }
+      contacts_.erase(key);
+      stats_.contactsInFlight.add(-1);
+      stats_.contactsEvictedAge.add(1);
+    }
+  }
+  if (!evictScratch_.empty()) {
+    spdlog::info("shard {}: evicted {} contacts older than contact_max_age", settings_.index, evictScratch_.size());
+  }
+
+  for (std::size_t i = 0; i < seriesCount; ++i) {
+    QueueSeries& s = queueSeries_.at(i);
+    const std::int64_t oldest = oldestScratch_[i];
+    s.oldestWaitingSeconds.set(oldest == std::numeric_limits<std::int64_t>::max() ? 0.0
+                                                                                   : nonNegativeSeconds(nowUs - oldest));
+    publishQueueWindows(s, nowUs);
+  }
+  const std::size_t agentSeriesCount = agentSeries_.size();
+  for (std::size_t i = 0; i < agentSeriesCount; ++i) {
+    publishAgentWindows(agentSeries_.at(i), nowUs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker loop
+
+std::size_t Shard::drainOnce(std::size_t maxEvents) noexcept {
+  std::size_t applied = 0;
+  for (auto& ring : inputs_) {
+    while (applied < maxEvents) {
+      Event* event = ring->front();
+      if (event == nullptr) {
+        break;
+      }
+      apply(*event);
+      ring->pop();
+      ++applied;
+    }
+  }
+  return applied;
+}
+
+void Shard::run(const std::stop_token& stop) {
+  constexpr std::size_t kBatch = 256;
+  const std::int64_t publishEveryNs = std::max<std::int64_t>(settings_.engine.publishInterval.count(), 1) * 1000;
+  std::int64_t nextPublishNs = steadyNowNs() + publishEveryNs;
+  bool dirty = false;
+  unsigned idleRounds = 0;
+  RateLimitedLog errorLog;
+  while (!stop.stop_requested()) {
+    try {
+      drainControl();
+      const std::size_t applied = drainOnce(kBatch);
+      dirty = dirty || applied > 0;
+      const std::int64_t nowNs = steadyNowNs();
+      // Publish on the interval, and as soon as the rings run dry after a burst, so that a scrape
+      // after the last event sees it without waiting for the next tick.
+      if (nowNs >= nextPublishNs || (applied == 0 && dirty)) {
+        publish(nowUs());
+        dirty = false;
+        nextPublishNs = nowNs + publishEveryNs;
+      }
+      if (applied > 0) {
+        idleRounds = 0;
+        continue;
+      }
+      // Idle back-off: spin briefly (low latency under load), then yield, then sleep a little.
+      ++idleRounds;
+      if (idleRounds < 64) {
+        continue;
+      }
+      if (idleRounds < 128) {
+        std::this_thread::yield();
+        continue;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    } catch (const std::exception& e) {
+      std::uint64_t suppressed = 0;
+      if (errorLog.shouldLog(suppressed)) {
+        spdlog::error("shard {}: unexpected error in worker loop: {} ({} more since last report)", settings_.index,
+                      e.what(), suppressed);
+      }
+    }
+  }
+  drainControl();
+  while (drainOnce(kBatch) > 0) {
+  }
+  publish(nowUs());
+}
+
+}  // namespace ccpulse

@@ -1,0 +1,411 @@
+#include "ccpulse/export/metrics_exporter.hpp"
+
+#include <prometheus/text_serializer.h>
+
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include "ccpulse/config/duration.hpp"
+
+namespace ccpulse {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using Labels = std::vector<ClientMetric::Label>;
+
+MetricFamily family(std::string name, std::string help, MetricType type) {
+  MetricFamily f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.type = type;
+  return f;
+}
+
+void addValue(MetricFamily& f, Labels labels, double value) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  if (f.type == MetricType::Counter) {
+    m.counter.value = value;
+  } else {
+    m.gauge.value = value;
+  }
+  f.metric.push_back(std::move(m));
+}
+
+void addHistogram(MetricFamily& f, Labels labels, const PubHistogram& h) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  std::uint64_t cumulative = 0;
+  const auto& bounds = h.bounds();
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += h.bucketCount(i);
+    m.histogram.bucket.push_back({cumulative, bounds[i]});
+  }
+  cumulative += h.bucketCount(bounds.size());
+  m.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  // Count from the buckets so that the +Inf bucket always equals _count even mid-update.
+  m.histogram.sample_count = cumulative;
+  m.histogram.sample_sum = h.sum();
+  f.metric.push_back(std::move(m));
+}
+
+Labels queueLabels(const QueueSeries& s) {
+  return {{"tenant", s.tenant}, {"vendor", s.vendor}, {"queue", s.queue}, {"channel", std::string(toString(s.channel))}};
+}
+
+Labels with(Labels labels, std::string name, std::string value) {
+  labels.push_back({std::move(name), std::move(value)});
+  return labels;
+}
+
+void keepNonEmpty(std::vector<MetricFamily>& out, MetricFamily&& f) {
+  if (!f.metric.empty()) {
+    out.push_back(std::move(f));
+  }
+}
+
+}  // namespace
+
+MetricsExporter::MetricsExporter(const Engine& engine, std::vector<SourceView> sources, const ProcessStats& process)
+    : engine_(engine), sources_(std::move(sources)), process_(process) {
+  for (const Micros w : engine_.settings().windows) {
+    windowLabels_.push_back(formatDuration(w));
+  }
+}
+
+std::vector<MetricFamily> MetricsExporter::collect() const {
+  std::vector<MetricFamily> out;
+  collectQueues(out);
+  collectAgents(out);
+  collectSelf(out);
+  return out;
+}
+
+std::string MetricsExporter::render() const {
+  std::ostringstream os;
+  prometheus::TextSerializer().Serialize(os, collect());
+  return os.str();
+}
+
+void MetricsExporter::collectQueues(std::vector<MetricFamily>& out) const {
+  struct CounterDef {
+    const char* name;
+    const char* help;
+    double (*read)(const QueueSeries&);
+  };
+  static const CounterDef kCounters[] = {
+      {"ccpulse_contacts_offered_total", "Contacts that entered the queue (contact.queued).",
+       [](const QueueSeries& s) { return static_cast<double>(s.offered.get()); }},
+      {"ccpulse_contacts_answered_total", "Contacts accepted by an agent, including those with no known wait.",
+       [](const QueueSeries& s) { return static_cast<double>(s.answered.get()); }},
+      {"ccpulse_contacts_answered_in_threshold_total", "Answered contacts whose wait was <= the service-level threshold.",
+       [](const QueueSeries& s) { return static_cast<double>(s.answeredInThreshold.get()); }},
+      {"ccpulse_contacts_answered_unmatched_total",
+       "Answered contacts with no contact.queued seen: counted as answered, kept out of wait statistics.",
+       [](const QueueSeries& s) { return static_cast<double>(s.answeredUnmatched.get()); }},
+      {"ccpulse_contacts_abandoned_total", "Contacts that left while waiting.",
+       [](const QueueSeries& s) { return static_cast<double>(s.abandoned.get()); }},
+      {"ccpulse_contacts_abandoned_in_threshold_total", "Abandoned contacts whose wait was <= the threshold.",
+       [](const QueueSeries& s) { return static_cast<double>(s.abandonedInThreshold.get()); }},
+      {"ccpulse_contacts_abandoned_short_total", "Abandoned contacts whose wait was <= short_abandon.",
+       [](const QueueSeries& s) { return static_cast<double>(s.abandonedShort.get()); }},
+      {"ccpulse_contacts_handled_total", "Contacts wrapped up (after-contact work done).",
+       [](const QueueSeries& s) { return static_cast<double>(s.handled.get()); }},
+      {"ccpulse_contacts_transferred_total", "Contacts transferred out of the queue.",
+       [](const QueueSeries& s) { return static_cast<double>(s.transferred.get()); }},
+      {"ccpulse_contacts_transferred_in_total", "Contacts queued here after being answered in another queue.",
+       [](const QueueSeries& s) { return static_cast<double>(s.transferredIn.get()); }},
+      {"ccpulse_talk_seconds_total", "Connected time minus hold time of ended contacts.",
+       [](const QueueSeries& s) { return s.talkSeconds.get(); }},
+      {"ccpulse_hold_seconds_total", "Hold time of ended contacts.", [](const QueueSeries& s) { return s.holdSeconds.get(); }},
+      {"ccpulse_acw_seconds_total", "After-contact work time of wrapped contacts.",
+       [](const QueueSeries& s) { return s.acwSeconds.get(); }},
+      {"ccpulse_handle_seconds_total", "Talk + hold + after-contact work of wrapped contacts.",
+       [](const QueueSeries& s) { return s.handleSeconds.get(); }},
+      {"ccpulse_surveys_total", "Post-contact survey results.",
+       [](const QueueSeries& s) { return static_cast<double>(s.surveys.get()); }},
+      {"ccpulse_survey_csat_total", "Sum of CSAT scores (1-5) of survey results; divide by ccpulse_surveys_total.",
+       [](const QueueSeries& s) { return s.csatSum.get(); }},
+  };
+  constexpr std::size_t kCounterCount = std::size(kCounters);
+  std::vector<MetricFamily> counters;
+  counters.reserve(kCounterCount);
+  for (const auto& def : kCounters) {
+    counters.push_back(family(def.name, def.help, MetricType::Counter));
+  }
+  auto dequeued = family("ccpulse_contacts_dequeued_total", "Contacts that left the queue unanswered for another reason.",
+                         MetricType::Counter);
+  auto selfService = family("ccpulse_selfservice_total", "Self-service outcomes (contained = resolved without an agent).",
+                            MetricType::Counter);
+  auto wait = family("ccpulse_wait_seconds", "Wait from queued to answered, of answered contacts.", MetricType::Histogram);
+  auto abandonWait =
+      family("ccpulse_abandon_wait_seconds", "Wait from queued to abandon, of abandoned contacts.", MetricType::Histogram);
+  auto waiting = family("ccpulse_contacts_waiting", "Contacts waiting in the queue now.", MetricType::Gauge);
+  auto oldest = family("ccpulse_oldest_waiting_seconds", "Age of the longest-waiting contact now in the queue (0 if none).",
+                       MetricType::Gauge);
+  auto target = family("ccpulse_service_level_target", "Configured service-level target (ratio).", MetricType::Gauge);
+  auto threshold =
+      family("ccpulse_service_level_threshold_seconds", "Configured service-level threshold.", MetricType::Gauge);
+  auto serviceLevel = family("ccpulse_service_level",
+                             "Service level over the rolling window per the configured formula (absent when undefined).",
+                             MetricType::Gauge);
+  auto asa = family("ccpulse_asa_seconds", "Average wait of answered contacts over the rolling window.", MetricType::Gauge);
+  auto aht = family("ccpulse_aht_seconds", "Average handle time of contacts wrapped in the rolling window.",
+                    MetricType::Gauge);
+  auto abandonRate =
+      family("ccpulse_abandon_rate", "Abandoned / offered over the rolling window.", MetricType::Gauge);
+  auto transferRate =
+      family("ccpulse_transfer_rate", "Transfers out / answered over the rolling window.", MetricType::Gauge);
+
+  for (std::size_t shard = 0; shard < engine_.shardCount(); ++shard) {
+    const auto& list = engine_.shard(shard).queueSeries();
+    const std::size_t n = list.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const QueueSeries& s = list.at(i);
+      const Labels labels = queueLabels(s);
+      for (std::size_t c = 0; c < kCounterCount; ++c) {
+        addValue(counters[c], labels, kCounters[c].read(s));
+      }
+      for (std::size_t r = 0; r < kDequeueReasonCount; ++r) {
+        addValue(dequeued, with(labels, "reason", std::string(toString(static_cast<DequeueReason>(r)))),
+                 static_cast<double>(s.dequeued[r].get()));
+      }
+      addValue(selfService, with(labels, "contained", "true"), static_cast<double>(s.selfServiceContained.get()));
+      addValue(selfService, with(labels, "contained", "false"), static_cast<double>(s.selfServiceEscalated.get()));
+      addHistogram(wait, labels, s.waitHistogram);
+      addHistogram(abandonWait, labels, s.abandonWaitHistogram);
+      addValue(waiting, labels, static_cast<double>(s.waiting.get()));
+      addValue(oldest, labels, s.oldestWaitingSeconds.get());
+      for (std::size_t w = 0; w < windowLabels_.size(); ++w) {
+        const Labels wl = with(labels, "window", windowLabels_[w]);
+        const auto put = [&](MetricFamily& f, double v) {
+          if (!std::isnan(v)) {
+            addValue(f, wl, v);
+          }
+        };
+        put(serviceLevel, s.windows[w].serviceLevel.get());
+        put(asa, s.windows[w].asaSeconds.get());
+        put(aht, s.windows[w].ahtSeconds.get());
+        put(abandonRate, s.windows[w].abandonRate.get());
+        put(transferRate, s.windows[w].transferRate.get());
+      }
+      addValue(target, labels, s.publishedTarget.get());
+      addValue(threshold, labels, s.publishedThresholdSeconds.get());
+    }
+  }
+  for (auto& f : counters) {
+    keepNonEmpty(out, std::move(f));
+  }
+  for (auto* f : {&dequeued, &selfService, &wait, &abandonWait, &waiting, &oldest, &serviceLevel, &target, &threshold,
+                  &asa, &aht, &abandonRate, &transferRate}) {
+    keepNonEmpty(out, std::move(*f));
+  }
+}
+
+void MetricsExporter::collectAgents(std::vector<MetricFamily>& out) const {
+  // Agents are sharded by agent, so partial series for one (tenant, vendor, queue) may live in
+  // several shards: sum them here.
+  struct Sum {
+    std::array<std::int64_t, kAgentStateKindCount> byState{};
+    std::int64_t staffed = 0;
+    std::vector<std::int64_t> aux;
+    double handling = 0;
+    double available = 0;
+    std::vector<double> handlingWindow;
+    std::vector<double> availableWindow;
+  };
+  const auto& reasons = engine_.settings().auxReasons;
+  const std::size_t windows = windowLabels_.size();
+  std::map<std::tuple<std::string, std::string, std::string>, Sum> sums;
+  for (std::size_t shard = 0; shard < engine_.shardCount(); ++shard) {
+    const auto& list = engine_.shard(shard).agentSeries();
+    const std::size_t n = list.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const AgentQueueSeries& s = list.at(i);
+      Sum& sum = sums[{s.tenant, s.vendor, s.queue}];
+      if (sum.aux.empty()) {
+        sum.aux.assign(reasons.size() + 1, 0);
+        sum.handlingWindow.assign(windows, 0);
+        sum.availableWindow.assign(windows, 0);
+      }
+      sum.staffed += s.staffed.get();
+      for (std::size_t k = 0; k < kAgentStateKindCount; ++k) {
+        sum.byState[k] += s.byState[k].get();
+      }
+      for (std::size_t r = 0; r <= reasons.size(); ++r) {
+        sum.aux[r] += s.auxByReason[r].get();
+      }
+      sum.handling += s.handlingSeconds.get();
+      sum.available += s.availableSeconds.get();
+      for (std::size_t w = 0; w < windows; ++w) {
+        sum.handlingWindow[w] += s.handlingWindow[w].get();
+        sum.availableWindow[w] += s.availableWindow[w].get();
+      }
+    }
+  }
+  auto agents = family("ccpulse_agents",
+                       "Agents per queue by state (an agent in several queues counts in each); staffed = logged in and "
+                       "not offline.",
+                       MetricType::Gauge);
+  auto aux = family("ccpulse_agents_aux", "Agents in aux per queue by reason.", MetricType::Gauge);
+  auto handling = family("ccpulse_agent_handling_seconds_total", "Agent time busy or in after-contact work, per queue.",
+                         MetricType::Counter);
+  auto available =
+      family("ccpulse_agent_available_seconds_total", "Agent time available (idle), per queue.", MetricType::Counter);
+  auto occupancy = family("ccpulse_occupancy", "Handling time / (handling + available time) over the rolling window.",
+                          MetricType::Gauge);
+  static constexpr std::array<AgentStateKind, 4> kExported = {AgentStateKind::kAvailable, AgentStateKind::kBusy,
+                                                              AgentStateKind::kAcw, AgentStateKind::kAux};
+  for (const auto& [key, sum] : sums) {
+    const Labels labels = {{"tenant", std::get<0>(key)}, {"vendor", std::get<1>(key)}, {"queue", std::get<2>(key)}};
+    addValue(agents, with(labels, "state", "staffed"), static_cast<double>(sum.staffed));
+    for (const AgentStateKind k : kExported) {
+      addValue(agents, with(labels, "state", std::string(toString(k))),
+               static_cast<double>(sum.byState[static_cast<std::size_t>(k)]));
+    }
+    for (std::size_t r = 0; r <= reasons.size(); ++r) {
+      addValue(aux, with(labels, "reason", r < reasons.size() ? reasons[r] : std::string("other")),
+               static_cast<double>(sum.aux[r]));
+    }
+    addValue(handling, labels, sum.handling);
+    addValue(available, labels, sum.available);
+    for (std::size_t w = 0; w < windows; ++w) {
+      const double total = sum.handlingWindow[w] + sum.availableWindow[w];
+      if (total > 0) {
+        addValue(occupancy, with(labels, "window", windowLabels_[w]), sum.handlingWindow[w] / total);
+      }
+    }
+  }
+  for (auto* f : {&agents, &aux, &handling, &available, &occupancy}) {
+    keepNonEmpty(out, std::move(*f));
+  }
+}
+
+void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
+  auto build = family("ccpulse_build_info", "Build information; the value is always 1.", MetricType::Gauge);
+  addValue(build, {{"version", CCPULSE_VERSION}}, 1);
+  out.push_back(std::move(build));
+
+  auto frames = family("ccpulse_frames_received_total", "ZeroMQ messages received per source.", MetricType::Counter);
+  auto bytes = family("ccpulse_received_bytes_total", "Payload bytes received per source.", MetricType::Counter);
+  auto received = family("ccpulse_events_received_total",
+                         "Events seen per source: decoded plus rejected (an array element counts as one).",
+                         MetricType::Counter);
+  auto decoded = family("ccpulse_events_decoded_total", "Events decoded successfully per source.", MetricType::Counter);
+  auto rejected = family("ccpulse_events_rejected_total", "Events rejected as bad input, by reason.", MetricType::Counter);
+  auto duplicate = family("ccpulse_events_duplicate_total", "Events ignored because their id was seen recently.",
+                          MetricType::Counter);
+  auto gaps = family("ccpulse_sequence_gaps_total", "Events missing according to publisher sequence numbers.",
+                     MetricType::Counter);
+  auto repeats = family("ccpulse_sequence_repeats_total", "Events ignored because their sequence number was not new.",
+                        MetricType::Counter);
+  auto restarts = family("ccpulse_sequence_restarts_total", "Publisher sequence restarts.", MetricType::Counter);
+  auto dropped = family("ccpulse_events_dropped_total", "Events dropped because a shard ring stayed full.",
+                        MetricType::Counter);
+  auto up = family("ccpulse_source_up", "1 when the source is bound or connected.", MetricType::Gauge);
+  auto last = family("ccpulse_source_last_event_timestamp_seconds", "Event time of the newest event per source.",
+                     MetricType::Gauge);
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    const SourceStats& st = *sources_[i].stats;
+    const Labels labels = {{"source", sources_[i].name}};
+    std::uint64_t rejectedSum = 0;
+    for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
+      const std::uint64_t v = st.rejected[r].get();
+      rejectedSum += v;
+      addValue(rejected, with(labels, "reason", std::string(toString(static_cast<RejectReason>(r)))),
+               static_cast<double>(v));
+    }
+    std::uint64_t duplicates = 0;
+    for (std::size_t s = 0; s < engine_.shardCount(); ++s) {
+      duplicates += engine_.shard(s).stats().duplicates[i].get();
+    }
+    addValue(frames, labels, static_cast<double>(st.frames.get()));
+    addValue(bytes, labels, static_cast<double>(st.bytes.get()));
+    addValue(received, labels, static_cast<double>(st.received.get() + rejectedSum));
+    addValue(decoded, labels, static_cast<double>(st.received.get()));
+    addValue(duplicate, labels, static_cast<double>(duplicates));
+    addValue(gaps, labels, static_cast<double>(st.sequenceGaps.get()));
+    addValue(repeats, labels, static_cast<double>(st.sequenceRepeats.get()));
+    addValue(restarts, labels, static_cast<double>(st.sequenceRestarts.get()));
+    addValue(dropped, labels, static_cast<double>(engine_.dropped(i)));
+    addValue(up, labels, st.ready.load(std::memory_order_acquire) ? 1 : 0);
+    const double lastSeconds = st.lastEventSeconds.get();
+    if (lastSeconds != 0) {
+      addValue(last, labels, lastSeconds);
+    }
+  }
+
+  auto applied = family("ccpulse_events_applied_total", "Events applied by each shard worker.", MetricType::Counter);
+  auto ringDepth = family("ccpulse_ring_occupancy", "Events waiting in a shard's input rings.", MetricType::Gauge);
+  auto ringCapacity = family("ccpulse_ring_capacity", "Capacity of a shard's input rings (sum over sources).",
+                             MetricType::Gauge);
+  auto latency = family("ccpulse_apply_latency_seconds", "Time from frame receipt to apply, per shard.",
+                        MetricType::Histogram);
+  auto inFlight = family("ccpulse_contacts_in_flight", "Contacts tracked (waiting or being handled).", MetricType::Gauge);
+  auto agentsTracked = family("ccpulse_agents_tracked", "Agents tracked per shard.", MetricType::Gauge);
+  auto unmatched = family("ccpulse_events_unmatched_total",
+                          "Events naming a contact or agent not in flight (joined mid-stream, evicted, or out of order).",
+                          MetricType::Counter);
+  auto evicted = family("ccpulse_contacts_evicted_total", "Contacts given up on, by reason.", MetricType::Counter);
+  auto folded = family("ccpulse_series_folded_total", "Events folded into queue=\"_other\" by the label-set cap.",
+                       MetricType::Counter);
+  auto seriesDropped = family("ccpulse_series_dropped_total", "Events dropped because no label set could be created.",
+                              MetricType::Counter);
+  auto late = family("ccpulse_late_events_total", "Events older than the rolling windows reach (counted in totals only).",
+                     MetricType::Counter);
+  std::array<std::uint64_t, kEventTypeCount> unmatchedByType{};
+  std::uint64_t evictedAge = 0;
+  std::uint64_t untrackedContacts = 0;
+  std::uint64_t untrackedAgents = 0;
+  std::uint64_t foldedSum = 0;
+  std::uint64_t droppedSeries = 0;
+  std::uint64_t lateSum = 0;
+  for (std::size_t s = 0; s < engine_.shardCount(); ++s) {
+    const Shard& shard = engine_.shard(s);
+    const ShardStats& st = shard.stats();
+    const Labels labels = {{"shard", std::to_string(s)}};
+    addValue(applied, labels, static_cast<double>(st.applied.get()));
+    addValue(ringDepth, labels, static_cast<double>(shard.ringDepth()));
+    addValue(ringCapacity, labels, static_cast<double>(engine_.settings().ringCapacity * sources_.size()));
+    addHistogram(latency, labels, st.applyLatency);
+    addValue(inFlight, labels, static_cast<double>(st.contactsInFlight.get()));
+    addValue(agentsTracked, labels, static_cast<double>(st.agentsTracked.get()));
+    for (std::size_t t = 0; t < kEventTypeCount; ++t) {
+      unmatchedByType[t] += st.unmatched[t].get();
+    }
+    evictedAge += st.contactsEvictedAge.get();
+    untrackedContacts += st.contactsUntracked.get();
+    untrackedAgents += st.agentsUntracked.get();
+    foldedSum += st.seriesFolded.get();
+    droppedSeries += st.seriesDropped.get();
+    lateSum += st.lateEvents.get();
+  }
+  for (std::size_t t = 0; t < kEventTypeCount; ++t) {
+    addValue(unmatched, {{"type", std::string(toString(static_cast<EventType>(t)))}},
+             static_cast<double>(unmatchedByType[t]));
+  }
+  addValue(evicted, {{"reason", "max_age"}}, static_cast<double>(evictedAge));
+  addValue(evicted, {{"reason", "contacts_capacity"}}, static_cast<double>(untrackedContacts));
+  addValue(evicted, {{"reason", "agents_capacity"}}, static_cast<double>(untrackedAgents));
+  addValue(folded, {}, static_cast<double>(foldedSum));
+  addValue(seriesDropped, {}, static_cast<double>(droppedSeries));
+  addValue(late, {}, static_cast<double>(lateSum));
+
+  auto reloads = family("ccpulse_config_reloads_total", "Configuration reloads by result.", MetricType::Counter);
+  addValue(reloads, {{"result", "ok"}}, static_cast<double>(process_.reloadsOk.get()));
+  addValue(reloads, {{"result", "failed"}}, static_cast<double>(process_.reloadsFailed.get()));
+  auto start = family("ccpulse_start_time_seconds", "Process start time, seconds since the epoch.", MetricType::Gauge);
+  addValue(start, {}, process_.startTimeSeconds.get());
+
+  for (auto* f : {&frames, &bytes, &received, &decoded, &rejected, &duplicate, &gaps, &repeats, &restarts, &dropped,
+                  &up, &last, &applied, &ringDepth, &ringCapacity, &latency, &inFlight, &agentsTracked, &unmatched,
+                  &evicted, &folded, &seriesDropped, &late, &reloads, &start}) {
+    keepNonEmpty(out, std::move(*f));
+  }
+}
+
+}  // namespace ccpulse

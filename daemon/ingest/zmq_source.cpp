@@ -1,0 +1,187 @@
+#include "ccpulse/ingest/zmq_source.hpp"
+
+#include <spdlog/spdlog.h>
+#include <zmq.h>
+
+#include <array>
+#include <cstring>
+
+#include "ccpulse/common/clock.hpp"
+#include "ccpulse/common/rate_limited_log.hpp"
+
+namespace ccpulse {
+namespace {
+
+/// How long one poll waits, bounding how quickly stop() is noticed.
+constexpr std::chrono::milliseconds kPollTimeout{100};
+/// Frames received per poll wake-up before polling again (keeps the monitor socket serviced).
+constexpr int kMaxFramesPerWake = 4096;
+
+}  // namespace
+
+ZmqSource::ZmqSource(const SourceSettings& settings, std::size_t index, zmq::context_t& context, Engine& engine)
+    : settings_(settings),
+      index_(index),
+      engine_(engine),
+      socket_(context, settings.socket == SocketKind::kPull ? zmq::socket_type::pull : zmq::socket_type::sub),
+      decoder_(DecoderSettings{settings.maxFrameBytes}) {
+  socket_.set(zmq::sockopt::rcvhwm, settings_.receiveHighWaterMark);
+  socket_.set(zmq::sockopt::linger, 0);
+  // A hard cap well above max_frame_bytes protects memory from a hostile peer (libzmq drops the
+  // connection past it); frames between the two limits are received and counted as oversize.
+  socket_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(settings_.maxFrameBytes) * 2 + 4096);
+  if (settings_.socket == SocketKind::kSub) {
+    if (settings_.subscribe.empty()) {
+      socket_.set(zmq::sockopt::subscribe, "");
+    }
+    for (const auto& prefix : settings_.subscribe) {
+      socket_.set(zmq::sockopt::subscribe, prefix);
+    }
+  }
+  if (!settings_.bind) {
+    const std::string monitorEndpoint = "inproc://ccpulse-monitor-" + std::to_string(index_);
+    if (zmq_socket_monitor(socket_.handle(), monitorEndpoint.c_str(),
+                           ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0) {
+      throw zmq::error_t();
+    }
+    monitor_ = zmq::socket_t(context, zmq::socket_type::pair);
+    monitor_.connect(monitorEndpoint);
+  }
+  if (settings_.bind) {
+    socket_.bind(settings_.endpoint);
+    boundEndpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+    stats_.ready.store(true, std::memory_order_release);
+  } else {
+    socket_.connect(settings_.endpoint);
+    boundEndpoint_ = settings_.endpoint;
+  }
+}
+
+ZmqSource::~ZmqSource() { stop(); }
+
+void ZmqSource::start() {
+  if (!thread_.joinable()) {
+    thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
+  }
+}
+
+void ZmqSource::stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+}
+
+void ZmqSource::run(const std::stop_token& stop) {
+  RateLimitedLog errorLog;
+  std::array<zmq::pollitem_t, 2> items{};
+  items[0] = {socket_.handle(), 0, ZMQ_POLLIN, 0};
+  const int itemCount = monitor_ ? 2 : 1;
+  if (monitor_) {
+    items[1] = {monitor_.handle(), 0, ZMQ_POLLIN, 0};
+  }
+  spdlog::info("source {}: receiving on {} ({} {}, format json)", settings_.name, boundEndpoint_,
+               settings_.socket == SocketKind::kPull ? "pull" : "sub", settings_.bind ? "bind" : "connect");
+  while (!stop.stop_requested()) {
+    try {
+      zmq::poll(items.data(), static_cast<std::size_t>(itemCount), kPollTimeout);
+      if ((items[0].revents & ZMQ_POLLIN) != 0) {
+        receiveAvailable();
+      }
+      if (itemCount > 1 && (items[1].revents & ZMQ_POLLIN) != 0) {
+        zmq::message_t header;
+        zmq::message_t address;
+        if (monitor_.recv(header, zmq::recv_flags::dontwait) && monitor_.recv(address, zmq::recv_flags::dontwait)) {
+          std::uint16_t event = 0;
+          if (header.size() >= sizeof(event)) {
+            std::memcpy(&event, header.data(), sizeof(event));
+          }
+          if (event == ZMQ_EVENT_CONNECTED) {
+            stats_.connects.add(1);
+            stats_.ready.store(true, std::memory_order_release);
+            spdlog::info("source {}: connected to {}", settings_.name, address.to_string_view());
+          } else if (event == ZMQ_EVENT_DISCONNECTED) {
+            stats_.disconnects.add(1);
+            stats_.ready.store(false, std::memory_order_release);
+            spdlog::warn("source {}: disconnected from {}; libzmq reconnects automatically", settings_.name,
+                         address.to_string_view());
+          }
+        }
+      }
+    } catch (const std::exception& e) {
+      std::uint64_t suppressed = 0;
+      if (errorLog.shouldLog(suppressed)) {
+        spdlog::error("source {}: receive loop error: {} ({} more since last report)", settings_.name, e.what(),
+                      suppressed);
+      }
+    }
+  }
+}
+
+void ZmqSource::receiveAvailable() {
+  for (int i = 0; i < kMaxFramesPerWake; ++i) {
+    // A multipart message may carry a topic first; the payload is the last part.
+    if (!socket_.recv(message_, zmq::recv_flags::dontwait)) {
+      return;
+    }
+    while (message_.more()) {
+      if (!socket_.recv(message_, zmq::recv_flags::none)) {
+        return;
+      }
+    }
+    frameReceivedNs_ = steadyNowNs();
+    stats_.frames.add(1);
+    stats_.bytes.add(message_.size());
+    decoder_.decode(message_.to_string_view(), *this);
+  }
+}
+
+void ZmqSource::onEvent(const Event& decoded) {
+  stats_.received.add(1);
+  if (decoded.hasSeq && !decoded.publisher.empty()) {
+    std::uint64_t missing = 0;
+    switch (sequences_.observe(decoded.publisher.view(), decoded.seq, missing)) {
+      case SequenceTracker::Verdict::kGap: {
+        stats_.sequenceGaps.add(missing);
+        static RateLimitedLog gapLog;
+        std::uint64_t suppressed = 0;
+        if (gapLog.shouldLog(suppressed)) {
+          spdlog::warn("source {}: publisher '{}' skipped {} events before seq {} ({} more gaps since last report)",
+                       settings_.name, decoded.publisher.view(), missing, decoded.seq, suppressed);
+        }
+        break;
+      }
+      case SequenceTracker::Verdict::kRepeat:
+        stats_.sequenceRepeats.add(1);
+        return;
+      case SequenceTracker::Verdict::kRestart:
+        stats_.sequenceRestarts.add(1);
+        spdlog::info("source {}: publisher '{}' restarted its sequence", settings_.name, decoded.publisher.view());
+        break;
+      default:
+        break;
+    }
+  }
+  // The decoder's event is const and reused; ingest metadata goes on a copy that is then copied
+  // into the ring slot. Event is trivially copyable, so this is a memcpy, not an allocation.
+  Event event = decoded;
+  event.sourceIndex = static_cast<std::uint16_t>(index_);
+  event.receivedNs = frameReceivedNs_;
+  stats_.lastEventSeconds.set(static_cast<double>(event.tsUs) / 1e6);
+  if (engine_.submit(index_, event)) {
+    stats_.submitted.add(1);
+  }
+}
+
+void ZmqSource::onReject(RejectReason reason, std::string_view detail) {
+  stats_.rejected[static_cast<std::size_t>(reason)].add(1);
+  static RateLimitedLog rejectLog;
+  std::uint64_t suppressed = 0;
+  if (rejectLog.shouldLog(suppressed)) {
+    spdlog::warn("source {}: rejected input (reason={}, field='{}'); counted in ccpulse_events_rejected_total "
+                 "({} more since last report)",
+                 settings_.name, toString(reason), detail, suppressed);
+  }
+}
+
+}  // namespace ccpulse

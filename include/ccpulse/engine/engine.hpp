@@ -1,0 +1,66 @@
+#pragma once
+/// The metrics engine: N shards, each with its own worker thread, fed by the ingest threads over
+/// SPSC rings (one per (source, shard) pair, so every ring has exactly one producer and one
+/// consumer). Routing hashes (tenant, queue) for contact events and (tenant, agent) for agent
+/// events, so every piece of per-queue and per-agent state has exactly one writer.
+///
+/// Thread-safety: submit(sourceIndex, ...) is called only by that source's ingest thread;
+/// postServiceLevel() only by the control thread; readers (exporter) may call the const
+/// accessors from any thread.
+
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "ccpulse/common/clock.hpp"
+#include "ccpulse/config/config.hpp"
+#include "ccpulse/decode/event.hpp"
+#include "ccpulse/engine/published.hpp"
+#include "ccpulse/engine/shard.hpp"
+
+namespace ccpulse {
+
+/// Histogram bounds (seconds) for waits: a fixed ladder plus every configured threshold and
+/// short-abandon limit, so "answered within T" can be read off the histogram exactly.
+[[nodiscard]] std::shared_ptr<const std::vector<double>> waitHistogramBounds(const ServiceLevelSettings& serviceLevel);
+
+/// Shard index for an event (pure; the same for every caller).
+[[nodiscard]] std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept;
+
+class Engine final {
+ public:
+  Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel,
+         std::size_t sourceCount, const Clock& clock);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void start();
+  /// Stops the workers after they drain what is already in the rings.
+  void stop();
+
+  /// Ingest thread of `sourceIndex` only. Pushes to the owning shard's ring, waiting up to
+  /// backpressure_timeout while it is full; returns false (and counts a drop) if it stays full.
+  bool submit(std::size_t sourceIndex, const Event& event) noexcept;
+
+  /// Control thread only: every shard switches to the new service-level settings.
+  void postServiceLevel(const std::shared_ptr<const ServiceLevelSettings>& serviceLevel);
+
+  [[nodiscard]] std::size_t shardCount() const noexcept { return shards_.size(); }
+  [[nodiscard]] const Shard& shard(std::size_t i) const noexcept { return *shards_[i]; }
+  [[nodiscard]] Shard& shard(std::size_t i) noexcept { return *shards_[i]; }
+  [[nodiscard]] const EngineSettings& settings() const noexcept { return settings_; }
+  /// Events dropped because a ring stayed full, per source.
+  [[nodiscard]] std::uint64_t dropped(std::size_t sourceIndex) const noexcept { return dropped_[sourceIndex].get(); }
+  [[nodiscard]] std::uint64_t droppedTotal() const noexcept;
+
+ private:
+  EngineSettings settings_;
+  std::size_t sourceCount_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::jthread> workers_;
+  std::unique_ptr<PubU64[]> dropped_;  ///< index = source; written only by that source's thread
+};
+
+}  // namespace ccpulse

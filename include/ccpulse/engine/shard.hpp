@@ -1,0 +1,156 @@
+#pragma once
+/// One shard of the metrics engine: all state of the (tenant, queue) pairs and agents routed to
+/// it. Owned by exactly one thread (its worker, or a test / replay driving it directly): apply()
+/// and publish() must only be called on that thread. Other threads reach it through the SPSC
+/// input rings (one per source, so each ring has one producer) and the control ring, and read
+/// its published series and stats (see series.hpp / published.hpp).
+///
+/// Hot path (apply): no locks, no exceptions, no heap allocation in steady state. Allocation
+/// happens only when a new label set appears (bounded by max_series_per_shard).
+
+#include <cstdint>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "ccpulse/common/clock.hpp"
+#include "ccpulse/common/spsc_ring.hpp"
+#include "ccpulse/config/config.hpp"
+#include "ccpulse/decode/event.hpp"
+#include "ccpulse/engine/flat_table.hpp"
+#include "ccpulse/engine/published.hpp"
+#include "ccpulse/engine/series.hpp"
+
+namespace ccpulse {
+
+/// Counters about the shard's own health; written by the owner, read by scrapes.
+struct ShardStats {
+  explicit ShardStats(std::size_t sourceCount)
+      : duplicates(std::make_unique<PubU64[]>(sourceCount)), applyLatency(latencyBounds()) {}
+
+  PubU64 applied;
+  std::unique_ptr<PubU64[]> duplicates;  ///< per source index: events whose `id` was seen recently
+  std::array<PubU64, kEventTypeCount> unmatched;  ///< events naming a contact/agent not in flight
+  PubU64 lateEvents;          ///< older than the rolling windows reach: counted in totals only
+  PubU64 contactsEvictedAge;  ///< contacts in flight older than contact_max_age
+  PubU64 contactsUntracked;   ///< contacts not tracked because max_contacts_in_flight was reached
+  PubU64 agentsUntracked;     ///< agents not tracked because max_agents_per_shard was reached
+  PubU64 seriesFolded;        ///< events folded into queue="_other" because max_series_per_shard was reached
+  PubU64 seriesDropped;       ///< events dropped because even the "_other" reserve was full
+  PubI64 contactsInFlight;
+  PubI64 agentsTracked;
+  PubU64 publishes;
+  PubHistogram applyLatency;  ///< seconds from frame receipt to apply
+
+  static std::shared_ptr<const std::vector<double>> latencyBounds();
+};
+
+struct ShardSettings {
+  EngineSettings engine;
+  std::size_t sourceCount = 1;
+  std::uint32_t index = 0;
+  /// Histogram bounds (seconds) for wait and abandon-wait, including every configured threshold.
+  std::shared_ptr<const std::vector<double>> waitBounds;
+};
+
+class Shard final {
+ public:
+  Shard(ShardSettings settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel, const Clock& clock);
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  // ---- Owner thread ----
+  /// Applies one event. Never throws.
+  void apply(const Event& event) noexcept;
+  /// Recomputes gauges (windows, oldest waiting, agent time) as of `nowUs`, evicts stale contacts.
+  void publish(std::int64_t nowUs) noexcept;
+  /// "Now" per the clock mode: the wall clock, or the newest event time applied.
+  [[nodiscard]] std::int64_t nowUs() const noexcept;
+  /// Re-resolves every series' service-level policy.
+  void setServiceLevel(std::shared_ptr<const ServiceLevelSettings> serviceLevel);
+  /// Drains the input and control rings, publishing as configured, until `stop` is requested;
+  /// then drains what is left once and publishes a last time.
+  void run(const std::stop_token& stop);
+  /// Pops and applies up to `maxEvents` from the input rings; returns how many were applied.
+  std::size_t drainOnce(std::size_t maxEvents) noexcept;
+
+  // ---- Producers (one thread per ring) ----
+  [[nodiscard]] SpscRing<Event>& inputRing(std::size_t source) noexcept { return *inputs_[source]; }
+  /// Control thread only: hands a new service-level config to the worker. False if the control
+  /// ring is full (the caller retries).
+  bool postServiceLevel(std::shared_ptr<const ServiceLevelSettings> serviceLevel);
+
+  // ---- Any thread ----
+  [[nodiscard]] const PublishedList<QueueSeries>& queueSeries() const noexcept { return queueSeries_; }
+  [[nodiscard]] const PublishedList<AgentQueueSeries>& agentSeries() const noexcept { return agentSeries_; }
+  [[nodiscard]] const ShardStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const ShardSettings& settings() const noexcept { return settings_; }
+  [[nodiscard]] std::size_t ringDepth() const noexcept;
+
+ private:
+  enum class Phase : std::uint8_t { kWaiting, kTalking, kHold, kAcw };
+  struct ContactRecord {
+    std::uint32_t series = 0;
+    Phase phase = Phase::kWaiting;
+    bool waitKnown = false;
+    std::int64_t queuedUs = 0;
+    std::int64_t answeredUs = 0;
+    std::int64_t holdStartUs = 0;
+    std::int64_t endedUs = 0;
+    double holdSeconds = 0;
+    double talkSeconds = 0;
+  };
+  struct AgentRecord {
+    AgentStateKind state = AgentStateKind::kAvailable;
+    std::uint8_t auxReason = 0;
+    std::uint8_t queueCount = 0;
+    std::int64_t lastAccountedUs = 0;
+    std::array<std::uint32_t, kMaxAgentQueues> queues{};
+  };
+
+  QueueSeries* queueSeriesFor(const Event& event) noexcept;
+  AgentQueueSeries* agentSeriesFor(const Event& event, std::string_view queue) noexcept;
+  bool isDuplicate(const Event& event) noexcept;
+  void applyContact(const Event& event) noexcept;
+  void applyAgent(const Event& event) noexcept;
+  void onQueued(const Event& event, std::uint64_t key) noexcept;
+  void onAnswered(const Event& event, std::uint64_t key) noexcept;
+  void onLeftQueue(const Event& event, std::uint64_t key) noexcept;
+  void onEnded(ContactRecord& record, std::int64_t tsUs) noexcept;
+  void onWrapped(const Event& event, std::uint64_t key) noexcept;
+  void accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept;
+  void adjustAgentGauges(const AgentRecord& agent, std::int64_t delta) noexcept;
+  [[nodiscard]] std::uint8_t auxReasonIndex(std::string_view reason) const noexcept;
+  void publishQueueWindows(QueueSeries& series, std::int64_t nowUs) noexcept;
+  void publishAgentWindows(AgentQueueSeries& series, std::int64_t nowUs) noexcept;
+  void drainControl() noexcept;
+  QueueBucket* bucketFor(QueueSeries& series, std::int64_t tsUs) noexcept;
+
+  ShardSettings settings_;
+  std::shared_ptr<const ServiceLevelSettings> serviceLevel_;
+  const Clock& clock_;
+  std::vector<std::size_t> windowBuckets_;  ///< buckets per configured window
+  std::size_t ringBuckets_ = 1;
+
+  std::vector<std::unique_ptr<SpscRing<Event>>> inputs_;
+  SpscRing<std::shared_ptr<const ServiceLevelSettings>*> control_{16};
+
+  PublishedList<QueueSeries> queueSeries_;
+  PublishedList<AgentQueueSeries> agentSeries_;
+  FlatTable<std::uint32_t> queueSeriesIndex_;
+  FlatTable<std::uint32_t> agentSeriesIndex_;
+  FlatTable<ContactRecord> contacts_;
+  FlatTable<AgentRecord> agents_;
+  FlatTable<std::uint8_t> recentIds_;
+  std::vector<std::uint64_t> recentIdOrder_;  ///< ring of recent id keys, for FIFO eviction
+  std::size_t recentIdNext_ = 0;
+
+  std::vector<std::int64_t> oldestScratch_;   ///< per queue series, reused by publish()
+  std::vector<std::uint64_t> evictScratch_;   ///< contact keys to evict, reused by publish()
+  std::int64_t newestEventUs_ = 0;
+  ShardStats stats_;
+};
+
+}  // namespace ccpulse

@@ -1,0 +1,75 @@
+#pragma once
+/// One configured ZeroMQ source: a socket (pull or sub, bound or connected), its own ingest
+/// thread that receives frames, decodes them and submits events to the engine. The socket is
+/// opened by the constructor on the caller's thread (so bind errors fail startup), then used
+/// only by the ingest thread. Stats are written by the ingest thread and read by any thread.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <zmq.hpp>
+
+#include "ccpulse/config/config.hpp"
+#include "ccpulse/decode/json_decoder.hpp"
+#include "ccpulse/engine/engine.hpp"
+#include "ccpulse/engine/published.hpp"
+#include "ccpulse/ingest/sequence_tracker.hpp"
+
+namespace ccpulse {
+
+struct SourceStats {
+  PubU64 frames;
+  PubU64 bytes;
+  PubU64 received;  ///< events decoded successfully (before sequence and duplicate checks)
+  std::array<PubU64, kRejectReasonCount> rejected;
+  PubU64 sequenceGaps;      ///< events missing according to `seq`
+  PubU64 sequenceRepeats;   ///< events ignored because their `seq` was not new
+  PubU64 sequenceRestarts;  ///< publisher restarts (seq back to 0 or 1)
+  PubU64 submitted;         ///< handed to a shard ring
+  PubU64 connects;          ///< connections established (connecting sources)
+  PubU64 disconnects;
+  PubF64 lastEventSeconds;  ///< event time of the newest event, seconds since the epoch
+  std::atomic<bool> ready{false};
+};
+
+class ZmqSource final : private DecodeSink {
+ public:
+  /// Opens and binds/connects the socket; throws zmq::error_t / std::runtime_error on failure.
+  ZmqSource(const SourceSettings& settings, std::size_t index, zmq::context_t& context, Engine& engine);
+  ~ZmqSource() override;
+  ZmqSource(const ZmqSource&) = delete;
+  ZmqSource& operator=(const ZmqSource&) = delete;
+
+  void start();
+  void stop();
+
+  [[nodiscard]] const SourceSettings& settings() const noexcept { return settings_; }
+  [[nodiscard]] const SourceStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] bool ready() const noexcept { return stats_.ready.load(std::memory_order_acquire); }
+  /// The endpoint actually bound (resolves tcp://*:0 to the chosen port); for tests.
+  [[nodiscard]] const std::string& boundEndpoint() const noexcept { return boundEndpoint_; }
+
+ private:
+  void run(const std::stop_token& stop);
+  void receiveAvailable();
+  void onEvent(const Event& event) override;
+  void onReject(RejectReason reason, std::string_view detail) override;
+
+  SourceSettings settings_;
+  std::size_t index_;
+  Engine& engine_;
+  zmq::socket_t socket_;
+  zmq::socket_t monitor_;
+  std::string boundEndpoint_;
+  JsonDecoder decoder_;
+  SequenceTracker sequences_;
+  zmq::message_t message_;
+  std::int64_t frameReceivedNs_ = 0;
+  SourceStats stats_;
+  std::jthread thread_;
+};
+
+}  // namespace ccpulse
