@@ -33,4 +33,10 @@ struct ConfigLoadResult {
 /// Same, from text; `fileName` is used in messages.
 [[nodiscard]] ConfigLoadResult loadConfigString(const std::string& text, const std::string& fileName);
 
+/// For reload: the key paths (e.g. "http.listen", "sources", "engine.shards") whose value differs
+/// between the running and the newly loaded config but which only take effect after a restart.
+/// Empty when everything that changed is reloadable (service_level.*, logging.level,
+/// engine.aux_reasons); see docs/config.md.
+[[nodiscard]] std::vector<std::string> restartRequiredChanges(const Config& running, const Config& next);
+
 }  // namespace ccpulse

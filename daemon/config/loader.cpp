@@ -1,0 +1,1062 @@
+#include "ccpulse/config/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "ccpulse/config/duration.hpp"
+
+namespace ccpulse {
+namespace {
+
+using Keys = std::span<const std::string_view>;
+
+constexpr std::array<std::string_view, 5> kRootKeys{"http", "sources", "service_level", "engine", "logging"};
+constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
+constexpr std::array<std::string_view, 8> kSourceKeys{"name",      "endpoint", "socket",          "bind",
+                                                      "subscribe", "format",   "max_frame_bytes", "receive_hwm"};
+constexpr std::array<std::string_view, 6> kServiceLevelKeys{
+    "threshold", "target", "short_abandon", "formula", "dequeued_counts_as_miss", "overrides"};
+constexpr std::array<std::string_view, 6> kOverrideKeys{"match",         "threshold", "target",
+                                                        "short_abandon", "formula",   "dequeued_counts_as_miss"};
+constexpr std::array<std::string_view, 4> kMatchKeys{"tenant", "vendor", "queue", "channel"};
+constexpr std::array<std::string_view, 13> kEngineKeys{"shards",
+                                                       "ring_capacity",
+                                                       "backpressure_timeout",
+                                                       "windows",
+                                                       "window_bucket",
+                                                       "publish_interval",
+                                                       "max_contacts_in_flight",
+                                                       "contact_max_age",
+                                                       "max_series_per_shard",
+                                                       "max_agents_per_shard",
+                                                       "dedup_window",
+                                                       "clock",
+                                                       "aux_reasons"};
+constexpr std::array<std::string_view, 1> kLoggingKeys{"level"};
+
+constexpr std::array<std::pair<std::string_view, SocketKind>, 2> kSocketNames{{
+    {"pull", SocketKind::kPull},
+    {"sub", SocketKind::kSub},
+}};
+constexpr std::array<std::pair<std::string_view, SourceFormat>, 1> kFormatNames{{{"json", SourceFormat::kJson}}};
+constexpr std::array<std::pair<std::string_view, ClockMode>, 2> kClockNames{{
+    {"system", ClockMode::kSystem},
+    {"event", ClockMode::kEvent},
+}};
+constexpr std::array<std::pair<std::string_view, ServiceLevelFormula>, 6> kFormulaNames{{
+    {"answered", ServiceLevelFormula::kAnswered},
+    {"ignore_abandons", ServiceLevelFormula::kIgnoreAbandons},
+    {"abandons_miss", ServiceLevelFormula::kAbandonsMiss},
+    {"all_misses", ServiceLevelFormula::kAllMisses},
+    {"abandons_met", ServiceLevelFormula::kAbandonsMet},
+    {"exclude_short_abandons", ServiceLevelFormula::kExcludeShortAbandons},
+}};
+constexpr std::array<std::pair<std::string_view, int>, 6> kLogLevels{{
+    {"trace", 0},
+    {"debug", 1},
+    {"info", 2},
+    {"warn", 3},
+    {"error", 4},
+    {"off", 5},
+}};
+
+constexpr unsigned kMaxShards = 64;
+constexpr std::int64_t kMaxRingCapacity = std::int64_t{1} << 24;
+// Every series keeps one counter set per bucket per window, so these bound memory per series.
+constexpr std::size_t kMaxWindows = 8;
+constexpr std::int64_t kMaxBucketsPerWindow = 10080;  // one week of one-minute buckets
+constexpr std::size_t kMaxAuxReasons = 64;            // aux reasons become a metric label
+constexpr std::string_view kImplicitAuxReason = "other";
+// A config file this large is a mistake (or /dev/zero); refuse rather than exhaust memory.
+constexpr std::size_t kMaxFileBytes = std::size_t{16} << 20U;
+
+// Echoes a value from the file in a message, cut short so a stray multi-kilobyte scalar does
+// not flood the log.
+std::string quoted(std::string_view text) {
+  constexpr std::size_t kMaxEcho = 64;
+  if (text.size() <= kMaxEcho) {
+    return "'" + std::string(text) + "'";
+  }
+  return "'" + std::string(text.substr(0, kMaxEcho)) + "...' (" + std::to_string(text.size()) + " characters)";
+}
+
+// ---- key suggestions ---------------------------------------------------------------------
+
+std::size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Lower-case with separators dropped, so that `maxFrameBytes` and `max-frame-bytes` find
+// `max_frame_bytes`.
+std::string foldKey(std::string_view key) {
+  std::string out;
+  for (const char c : key) {
+    if (c == '_' || c == '-') {
+      continue;
+    }
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+std::optional<std::string_view> suggestKey(std::string_view key, Keys known) {
+  const std::string folded = foldKey(key);
+  for (const std::string_view candidate : known) {
+    if (foldKey(candidate) == folded) {
+      return candidate;
+    }
+  }
+  std::optional<std::string_view> best;
+  std::size_t bestDistance = std::max<std::size_t>(1, key.size() / 3) + 1;
+  for (const std::string_view candidate : known) {
+    const std::size_t distance = editDistance(key, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+template <typename T, std::size_t N>
+std::string nameList(const std::array<std::pair<std::string_view, T>, N>& table) {
+  std::string out;
+  for (const auto& entry : table) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += entry.first;
+  }
+  return out;
+}
+
+bool isSourceNameChar(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+std::optional<long long> parsePort(std::string_view text) noexcept {
+  if (text.empty() || text.size() > 5) {
+    return std::nullopt;
+  }
+  long long port = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (ec != std::errc{} || end != text.data() + text.size() || port < 0 || port > 65535) {
+    return std::nullopt;
+  }
+  return port;
+}
+
+struct HostPort {
+  std::string host;  ///< without IPv6 brackets
+  std::string port;  ///< unparsed
+};
+
+// Splits "host:port" / "[v6]:port"; the message says what is wrong otherwise.
+std::optional<HostPort> splitHostPort(std::string_view text, std::string& whyNot) {
+  if (!text.empty() && text.front() == '[') {
+    const std::size_t close = text.find(']');
+    if (close == std::string_view::npos) {
+      whyNot = "missing ']' after IPv6 address";
+      return std::nullopt;
+    }
+    if (close + 1 >= text.size() || text[close + 1] != ':') {
+      whyNot = "missing ':port' after ']'";
+      return std::nullopt;
+    }
+    return HostPort{std::string(text.substr(1, close - 1)), std::string(text.substr(close + 2))};
+  }
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    whyNot = "missing ':port'";
+    return std::nullopt;
+  }
+  if (text.substr(0, colon).find(':') != std::string_view::npos) {
+    whyNot = "IPv6 addresses must be in brackets, e.g. [::1]:9464";
+    return std::nullopt;
+  }
+  return HostPort{std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+}
+
+// ---- the parser --------------------------------------------------------------------------
+
+/// A value in the document together with where to report problems about it.
+struct Field {
+  std::string path;
+  YAML::Node node;
+  YAML::Mark mark;  ///< the value's position; the key's when the value is empty (yaml-cpp puts
+                    ///< an empty value's mark at the next token, often on the following line)
+};
+
+/// One load: walks the document, fills a Config and collects every problem it finds. Not
+/// thread-safe; each load makes its own.
+class Parser final {
+ public:
+  explicit Parser(std::string file) : file_(std::move(file)) {}
+
+  void error(const std::string& path, const YAML::Mark& mark, std::string message) {
+    ConfigError err;
+    err.keyPath = path;
+    err.file = file_;
+    // yaml-cpp marks are 0-based, and -1 when unknown (e.g. the root of an empty document).
+    if (mark.line >= 0) {
+      err.line = mark.line + 1;
+      err.column = mark.column >= 0 ? mark.column + 1 : 0;
+    }
+    err.message = std::move(message);
+    errors_.push_back(std::move(err));
+  }
+  void error(const Field& field, std::string message) { error(field.path, field.mark, std::move(message)); }
+
+  std::vector<ConfigError> takeErrors() { return std::move(errors_); }
+
+  Config parse(const YAML::Node& root) {
+    Config config;
+    const Field top{"", root, root.Mark()};
+    if (!root.IsNull() && !root.IsMap()) {
+      error(top, "the top level must be a map of sections (http, sources, service_level, engine, logging), got " +
+                     describe(root));
+      return config;
+    }
+    bool haveSources = false;
+    forEachEntry(top, kRootKeys, [&](std::string_view key, const Field& value) {
+      if (key == "http") {
+        parseHttp(value, config.http);
+      } else if (key == "sources") {
+        haveSources = true;
+        parseSources(value, config.sources);
+      } else if (key == "service_level") {
+        parseServiceLevel(value, config.serviceLevel);
+      } else if (key == "engine") {
+        parseEngine(value, config.engine);
+      } else if (key == "logging") {
+        parseLogging(value, config.logging);
+      }
+    });
+    if (!haveSources) {
+      error("sources", root.IsMap() ? root.Mark() : YAML::Mark::null_mark(), "required: configure at least one source");
+    }
+    return config;
+  }
+
+ private:
+  // ---- structure -------------------------------------------------------------------------
+
+  static std::string describe(const YAML::Node& node) {
+    switch (node.Type()) {
+      case YAML::NodeType::Null:
+        return "an empty value";
+      case YAML::NodeType::Scalar:
+        return quoted(node.Scalar());
+      case YAML::NodeType::Sequence:
+        return "a list";
+      case YAML::NodeType::Map:
+        return "a map";
+      case YAML::NodeType::Undefined:
+        break;
+    }
+    return "nothing";
+  }
+
+  static Field child(std::string path, const YAML::Node& node, const YAML::Mark& keyMark) {
+    return Field{std::move(path), node, node.IsNull() ? keyMark : node.Mark()};
+  }
+
+  /// Calls `handle` for each known key of a map in file order; reports non-map values, unknown
+  /// keys (with a suggestion), non-scalar keys and duplicate keys (yaml-cpp accepts those
+  /// silently and lookups would see only the first).
+  void forEachEntry(const Field& map, Keys known, const std::function<void(std::string_view, const Field&)>& handle) {
+    if (map.node.IsNull()) {
+      return;  // `section:` with nothing under it: all defaults
+    }
+    if (!map.node.IsMap()) {
+      error(map, "expected a map, got " + describe(map.node));
+      return;
+    }
+    const std::string prefix = map.path.empty() ? "" : map.path + ".";
+    std::map<std::string, int, std::less<>> seen;  // key -> 1-based line of first occurrence
+    for (auto it = map.node.begin(); it != map.node.end(); ++it) {
+      const YAML::Node& keyNode = it->first;
+      if (!keyNode.IsScalar()) {
+        error(map.path, keyNode.Mark(), "keys must be plain strings, got " + describe(keyNode));
+        continue;
+      }
+      const std::string& key = keyNode.Scalar();
+      const std::string path = prefix + key;
+      const auto [firstIt, inserted] = seen.emplace(key, keyNode.Mark().line + 1);
+      if (!inserted) {
+        error(path, keyNode.Mark(), "duplicate key (first given at line " + std::to_string(firstIt->second) + ")");
+        continue;
+      }
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string message = "unknown key " + quoted(key);
+        if (const auto suggestion = suggestKey(key, known)) {
+          message += " (did you mean '" + std::string(*suggestion) + "'?)";
+        }
+        error(path, keyNode.Mark(), std::move(message));
+        continue;
+      }
+      handle(key, child(path, it->second, keyNode.Mark()));
+    }
+  }
+
+  /// The items of a list; reports anything else. An empty value is not an empty list: `[]` is.
+  std::optional<std::vector<Field>> readList(const Field& field) {
+    if (!field.node.IsSequence()) {
+      std::string message = "expected a list, got " + describe(field.node);
+      if (field.node.IsNull()) {
+        message += " (write [] for an empty list)";
+      }
+      error(field, std::move(message));
+      return std::nullopt;
+    }
+    std::vector<Field> items;
+    std::size_t index = 0;
+    for (const YAML::Node& item : field.node) {
+      // An empty item's own mark is unreliable; the list's is the best nearby position.
+      items.push_back(
+          Field{field.path + "[" + std::to_string(index) + "]", item, item.IsNull() ? field.mark : item.Mark()});
+      ++index;
+    }
+    return items;
+  }
+
+  // ---- scalars ---------------------------------------------------------------------------
+
+  std::optional<std::string> readScalar(const Field& field, std::string_view expected) {
+    if (field.node.IsScalar()) {
+      return field.node.Scalar();
+    }
+    if (field.node.IsNull()) {
+      error(field, "missing value (expected " + std::string(expected) + ")");
+    } else {
+      error(field, "expected " + std::string(expected) + ", got " + describe(field.node));
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> readString(const Field& field) { return readScalar(field, "a string"); }
+
+  /// Non-empty string; the usual shape of names and identifiers.
+  std::optional<std::string> readNonEmptyString(const Field& field) {
+    auto text = readString(field);
+    if (text && text->empty()) {
+      error(field, "must not be empty");
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  // YAML 1.2 core-schema booleans only; yes/no/on/off are rejected because their meaning
+  // differs between YAML versions and tools.
+  std::optional<bool> readBool(const Field& field) {
+    const auto text = readScalar(field, "true or false");
+    if (!text) {
+      return std::nullopt;
+    }
+    if (*text == "true" || *text == "True" || *text == "TRUE") {
+      return true;
+    }
+    if (*text == "false" || *text == "False" || *text == "FALSE") {
+      return false;
+    }
+    error(field, "expected true or false, got " + quoted(*text));
+    return std::nullopt;
+  }
+
+  std::optional<std::int64_t> readInt(const Field& field, std::int64_t min, std::int64_t max) {
+    const auto text = readScalar(field, "an integer");
+    if (!text) {
+      return std::nullopt;
+    }
+    std::int64_t value = 0;
+    const char* const begin = text->data();
+    const char* const end = begin + text->size();
+    const auto [stop, ec] = std::from_chars(begin, end, value);
+    if (text->empty() || stop != end || (ec != std::errc{} && ec != std::errc::result_out_of_range)) {
+      error(field, "expected an integer, got " + quoted(*text));
+      return std::nullopt;
+    }
+    if (ec == std::errc::result_out_of_range || value < min || value > max) {
+      if (max == std::numeric_limits<std::int64_t>::max()) {
+        error(field, "must be at least " + std::to_string(min) + ", got " + *text);
+      } else {
+        error(field, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + *text);
+      }
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::optional<double> readNumber(const Field& field) {
+    const auto text = readScalar(field, "a number");
+    if (!text) {
+      return std::nullopt;
+    }
+    double value = 0;
+    const char* const begin = text->data();
+    const char* const end = begin + text->size();
+    const auto [stop, ec] = std::from_chars(begin, end, value, std::chars_format::fixed);
+    if (text->empty() || stop != end || ec != std::errc{}) {
+      error(field, "expected a number, got " + quoted(*text));
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  enum class Zero : std::uint8_t { kAllowed, kRejected };
+
+  std::optional<Micros> readDuration(const Field& field, Zero zero) {
+    const auto text = readScalar(field, "a duration, e.g. 20s");
+    if (!text) {
+      return std::nullopt;
+    }
+    std::string whyNot;
+    const auto value = parseDuration(*text, whyNot);
+    if (!value) {
+      error(field, whyNot);
+      return std::nullopt;
+    }
+    if (zero == Zero::kRejected && value->count() == 0) {
+      error(field, "must be greater than zero");
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  template <typename T, std::size_t N>
+  std::optional<T> readEnum(const Field& field, const std::array<std::pair<std::string_view, T>, N>& table) {
+    const auto text = readScalar(field, "one of: " + nameList(table));
+    if (!text) {
+      return std::nullopt;
+    }
+    for (const auto& [name, value] : table) {
+      if (name == *text) {
+        return value;
+      }
+    }
+    error(field, "must be one of: " + nameList(table) + "; got " + quoted(*text));
+    return std::nullopt;
+  }
+
+  // The decoder's parseChannel is the one definition of channel names, so a match can name exactly
+  // the channels events can carry.
+  std::optional<Channel> readChannel(const Field& field) {
+    std::string names;
+    for (std::size_t i = 0; i < kChannelCount; ++i) {
+      names += (i == 0 ? "" : ", ") + std::string(toString(static_cast<Channel>(i)));
+    }
+    const auto text = readScalar(field, "one of: " + names);
+    if (!text) {
+      return std::nullopt;
+    }
+    const auto channel = parseChannel(*text);
+    if (!channel) {
+      error(field, "must be one of: " + names + "; got " + quoted(*text));
+    }
+    return channel;
+  }
+
+  template <typename T>
+  static void assign(T& target, std::optional<T> value) {
+    if (value) {
+      target = std::move(*value);
+    }
+  }
+
+  template <typename T>
+  void assignInt(T& target, const Field& field, std::int64_t min, std::int64_t max) {
+    if (const auto value = readInt(field, min, max)) {
+      target = static_cast<T>(*value);
+    }
+  }
+
+  // ---- sections --------------------------------------------------------------------------
+
+  void parseHttp(const Field& section, HttpSettings& http) {
+    forEachEntry(section, kHttpKeys, [&](std::string_view, const Field& value) {
+      const auto text = readNonEmptyString(value);
+      if (!text) {
+        return;
+      }
+      std::string whyNot;
+      const auto parts = splitHostPort(*text, whyNot);
+      if (!parts) {
+        error(value, "invalid listen address '" + *text + "': " + whyNot + " (expected host:port)");
+        return;
+      }
+      if (parts->host.empty()) {
+        error(value,
+              "invalid listen address '" + *text + "': empty host (use 0.0.0.0 or [::] to listen on all interfaces)");
+        return;
+      }
+      const auto port = parsePort(parts->port);
+      if (!port) {
+        error(value, "invalid listen address '" + *text + "': port must be an integer 0..65535");
+        return;
+      }
+      http.listenHost = parts->host;
+      http.listenPort = static_cast<std::uint16_t>(*port);
+    });
+  }
+
+  void parseSources(const Field& field, std::vector<SourceSettings>& sources) {
+    const auto items = readList(field);
+    if (!items) {
+      return;
+    }
+    if (items->empty()) {
+      error(field, "configure at least one source");
+      return;
+    }
+    // name/endpoint -> (index, 1-based line) of the first source that used it.
+    std::map<std::string, std::pair<std::size_t, int>, std::less<>> names;
+    std::map<std::string, std::pair<std::size_t, int>, std::less<>> endpoints;
+    for (const Field& item : *items) {
+      const std::size_t index = sources.size();
+      SourceSettings source;
+      std::optional<Field> nameField;
+      std::optional<Field> endpointField;
+      std::optional<Field> subscribeField;
+      if (!item.node.IsMap()) {
+        error(item, "expected a map with at least name and endpoint, got " + describe(item.node));
+        sources.push_back(std::move(source));
+        continue;
+      }
+      forEachEntry(item, kSourceKeys, [&](std::string_view key, const Field& value) {
+        if (key == "name") {
+          nameField = value;
+          if (const auto name = readNonEmptyString(value)) {
+            if (!std::all_of(name->begin(), name->end(), isSourceNameChar)) {
+              error(value, "invalid source name '" + *name + "' (allowed: letters, digits, '_', '.', '-')");
+            } else {
+              source.name = *name;
+            }
+          }
+        } else if (key == "endpoint") {
+          endpointField = value;
+          assign(source.endpoint, readNonEmptyString(value));
+        } else if (key == "socket") {
+          assign(source.socket, readEnum(value, kSocketNames));
+        } else if (key == "bind") {
+          assign(source.bind, readBool(value));
+        } else if (key == "subscribe") {
+          subscribeField = value;
+          if (const auto topics = readList(value)) {
+            for (const Field& topic : *topics) {
+              if (auto text = readString(topic)) {
+                source.subscribe.push_back(std::move(*text));
+              }
+            }
+          }
+        } else if (key == "format") {
+          assign(source.format, readEnum(value, kFormatNames));
+        } else if (key == "max_frame_bytes") {
+          assignInt(source.maxFrameBytes, value, 1, std::numeric_limits<std::int64_t>::max());
+        } else if (key == "receive_hwm") {
+          assignInt(source.receiveHighWaterMark, value, 0, std::numeric_limits<int>::max());
+        }
+      });
+
+      if (!nameField) {
+        error(item.path + ".name", item.mark, "required key is missing");
+      } else if (!source.name.empty()) {
+        const int line = nameField->mark.line + 1;
+        const auto [first, inserted] = names.emplace(source.name, std::make_pair(index, line));
+        if (!inserted) {
+          error(*nameField, "duplicate source name '" + source.name + "' (already used by sources[" +
+                                std::to_string(first->second.first) + "] at line " +
+                                std::to_string(first->second.second) + ")");
+        }
+      }
+      if (!endpointField) {
+        error(item.path + ".endpoint", item.mark, "required key is missing");
+      } else if (!source.endpoint.empty()) {
+        if (checkEndpoint(*endpointField, source)) {
+          const int line = endpointField->mark.line + 1;
+          const auto [first, inserted] = endpoints.emplace(source.endpoint, std::make_pair(index, line));
+          if (!inserted) {
+            error(*endpointField, "duplicate endpoint '" + source.endpoint + "' (already used by sources[" +
+                                      std::to_string(first->second.first) + "] at line " +
+                                      std::to_string(first->second.second) + ")");
+          }
+        }
+      }
+      // Checked after the whole item so that key order does not matter.
+      if (subscribeField && !source.subscribe.empty() && source.socket != SocketKind::kSub) {
+        error(*subscribeField, "subscribe is only meaningful with socket: sub");
+      }
+      sources.push_back(std::move(source));
+    }
+  }
+
+  /// Shape of the endpoint string; the socket layer reports what it cannot bind or reach.
+  bool checkEndpoint(const Field& field, const SourceSettings& source) {
+    const std::string& endpoint = source.endpoint;
+    constexpr std::array<std::string_view, 3> kSchemes{"tcp://", "ipc://", "inproc://"};
+    const auto scheme = std::find_if(kSchemes.begin(), kSchemes.end(),
+                                     [&](std::string_view prefix) { return endpoint.starts_with(prefix); });
+    if (scheme == kSchemes.end()) {
+      error(field, "endpoint '" + endpoint + "' must start with tcp://, ipc:// or inproc://");
+      return false;
+    }
+    const std::string_view rest = std::string_view(endpoint).substr(scheme->size());
+    if (rest.empty()) {
+      error(field, "endpoint '" + endpoint + "' has nothing after " + std::string(*scheme));
+      return false;
+    }
+    if (*scheme != "tcp://") {
+      return true;
+    }
+    std::string whyNot;
+    const auto parts = splitHostPort(rest, whyNot);
+    if (!parts) {
+      error(field, "endpoint '" + endpoint + "': " + whyNot + " (expected tcp://host:port)");
+      return false;
+    }
+    if (parts->host.empty()) {
+      error(field, "endpoint '" + endpoint + "': empty host (use * to bind on all interfaces)");
+      return false;
+    }
+    if (parts->host == "*" && !source.bind) {
+      error(field, "endpoint '" + endpoint + "': host '*' is only valid with bind: true");
+      return false;
+    }
+    if (parts->port == "*") {
+      if (!source.bind) {
+        error(field, "endpoint '" + endpoint + "': port '*' is only valid with bind: true");
+        return false;
+      }
+      return true;
+    }
+    const auto port = parsePort(parts->port);
+    if (!port || *port == 0) {
+      error(field, "endpoint '" + endpoint + "': port must be an integer 1..65535");
+      return false;
+    }
+    return true;
+  }
+
+  /// Sets one policy key; returns false for keys that are not policy keys.
+  bool parsePolicyKey(std::string_view key, const Field& value, ServiceLevelPolicy& policy) {
+    if (key == "threshold") {
+      assign(policy.threshold, readDuration(value, Zero::kRejected));
+    } else if (key == "target") {
+      if (const auto target = readNumber(value)) {
+        if (*target > 0.0 && *target <= 1.0) {
+          policy.target = *target;
+        } else {
+          error(value, "must be greater than 0 and at most 1 (a fraction: 0.8 means 80%), got " + value.node.Scalar());
+        }
+      }
+    } else if (key == "short_abandon") {
+      assign(policy.shortAbandon, readDuration(value, Zero::kAllowed));
+    } else if (key == "formula") {
+      assign(policy.formula, readEnum(value, kFormulaNames));
+    } else if (key == "dequeued_counts_as_miss") {
+      assign(policy.dequeuedCountsAsMiss, readBool(value));
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  void parseServiceLevel(const Field& section, ServiceLevelSettings& serviceLevel) {
+    std::optional<Field> overridesField;
+    forEachEntry(section, kServiceLevelKeys, [&](std::string_view key, const Field& value) {
+      if (key == "overrides") {
+        overridesField = value;  // after the defaults, which overrides inherit wherever they are
+      } else {
+        parsePolicyKey(key, value, serviceLevel.defaults);
+      }
+    });
+    if (!overridesField) {
+      return;
+    }
+    const auto items = readList(*overridesField);
+    if (!items) {
+      return;
+    }
+    for (const Field& item : *items) {
+      ServiceLevelOverride entry;
+      entry.policy = serviceLevel.defaults;
+      if (!item.node.IsMap()) {
+        error(item, "expected a map with match and at least one policy key, got " + describe(item.node));
+        serviceLevel.overrides.push_back(std::move(entry));  // keeps later indices in messages right
+        continue;
+      }
+      std::optional<Field> matchField;
+      bool setsSomething = false;
+      forEachEntry(item, kOverrideKeys, [&](std::string_view key, const Field& value) {
+        if (key == "match") {
+          matchField = value;
+          parseMatch(value, entry.match);
+        } else {
+          setsSomething = parsePolicyKey(key, value, entry.policy) || setsSomething;
+        }
+      });
+      if (!matchField) {
+        error(item.path + ".match", item.mark, "required key is missing");
+      }
+      if (!setsSomething) {
+        error(item,
+              "override changes nothing (set at least one of: threshold, target, short_abandon, formula, "
+              "dequeued_counts_as_miss)");
+      }
+      if (matchField) {
+        for (std::size_t earlier = 0; earlier < serviceLevel.overrides.size(); ++earlier) {
+          const ServiceLevelMatch& other = serviceLevel.overrides[earlier].match;
+          if (specificityOf(entry.match) > 0 && other.tenant == entry.match.tenant &&
+              other.vendor == entry.match.vendor && other.queue == entry.match.queue &&
+              other.channel == entry.match.channel) {
+            error(*matchField, "same match as " + overridesField->path + "[" + std::to_string(earlier) +
+                                   "], so this override would never apply");
+            break;
+          }
+        }
+      }
+      serviceLevel.overrides.push_back(std::move(entry));
+    }
+  }
+
+  static int specificityOf(const ServiceLevelMatch& match) {
+    return static_cast<int>(match.tenant.has_value()) + static_cast<int>(match.vendor.has_value()) +
+           static_cast<int>(match.queue.has_value()) + static_cast<int>(match.channel.has_value());
+  }
+
+  void parseMatch(const Field& field, ServiceLevelMatch& match) {
+    if (!field.node.IsMap()) {
+      error(field, "expected a map of tenant, vendor, queue and/or channel, got " + describe(field.node));
+      return;
+    }
+    bool any = false;
+    const auto readId = [&](const Field& value, std::optional<std::string>& target) {
+      if (auto text = readNonEmptyString(value)) {
+        // Events with longer identifiers are rejected by the decoder, so such a match never applies.
+        if (text->size() > kMaxIdLength) {
+          error(value, "longer than " + std::to_string(kMaxIdLength) + " characters, so it could never match");
+          return;
+        }
+        target = std::move(*text);
+      }
+    };
+    forEachEntry(field, kMatchKeys, [&](std::string_view key, const Field& value) {
+      any = true;
+      if (key == "tenant") {
+        readId(value, match.tenant);
+      } else if (key == "vendor") {
+        readId(value, match.vendor);
+      } else if (key == "queue") {
+        readId(value, match.queue);
+      } else if (key == "channel") {
+        if (const auto channel = readChannel(value)) {
+          match.channel = *channel;
+        }
+      }
+    });
+    if (!any) {
+      error(field, "match needs at least one of: tenant, vendor, queue, channel");
+    }
+  }
+
+  void parseEngine(const Field& section, EngineSettings& engine) {
+    std::optional<Field> windowsField;
+    std::optional<Field> bucketField;
+    forEachEntry(section, kEngineKeys, [&](std::string_view key, const Field& value) {
+      constexpr std::int64_t kUnbounded = std::numeric_limits<std::int64_t>::max();
+      if (key == "shards") {
+        assignInt(engine.shards, value, 1, kMaxShards);
+      } else if (key == "ring_capacity") {
+        assignInt(engine.ringCapacity, value, 2, kMaxRingCapacity);
+      } else if (key == "backpressure_timeout") {
+        assign(engine.backpressureTimeout, readDuration(value, Zero::kAllowed));
+      } else if (key == "windows") {
+        windowsField = value;  // validated against window_bucket, wherever that is written
+      } else if (key == "window_bucket") {
+        bucketField = value;
+        assign(engine.windowBucket, readDuration(value, Zero::kRejected));
+      } else if (key == "publish_interval") {
+        assign(engine.publishInterval, readDuration(value, Zero::kRejected));
+      } else if (key == "max_contacts_in_flight") {
+        assignInt(engine.maxContactsInFlight, value, 1, kUnbounded);
+      } else if (key == "contact_max_age") {
+        assign(engine.contactMaxAge, readDuration(value, Zero::kRejected));
+      } else if (key == "max_series_per_shard") {
+        assignInt(engine.maxSeriesPerShard, value, 1, kUnbounded);
+      } else if (key == "max_agents_per_shard") {
+        assignInt(engine.maxAgentsPerShard, value, 1, kUnbounded);
+      } else if (key == "dedup_window") {
+        assignInt(engine.dedupWindow, value, 1, kUnbounded);
+      } else if (key == "clock") {
+        assign(engine.clock, readEnum(value, kClockNames));
+      } else if (key == "aux_reasons") {
+        parseAuxReasons(value, engine.auxReasons);
+      }
+    });
+    if (windowsField) {
+      parseWindows(*windowsField, engine);
+    } else if (bucketField) {
+      // Changing only the bucket must not leave the default windows misaligned.
+      std::string windows;
+      bool aligned = true;
+      for (const Micros window : engine.windows) {
+        aligned = aligned && window.count() % engine.windowBucket.count() == 0;
+        windows += (windows.empty() ? "" : ", ") + formatDuration(window);
+      }
+      if (!aligned) {
+        error(*bucketField, formatDuration(engine.windowBucket) + " does not divide the default windows (" + windows +
+                                "); set engine.windows as well");
+      }
+    }
+  }
+
+  void parseWindows(const Field& field, EngineSettings& engine) {
+    const auto items = readList(field);
+    if (!items) {
+      return;
+    }
+    if (items->empty()) {
+      error(field, "configure at least one window");
+      return;
+    }
+    if (items->size() > kMaxWindows) {
+      error(field, "at most " + std::to_string(kMaxWindows) + " windows");
+      return;
+    }
+    const Micros bucket = engine.windowBucket;
+    std::vector<Micros> windows;
+    bool ok = true;
+    for (const Field& item : *items) {
+      const auto window = readDuration(item, Zero::kRejected);
+      if (!window) {
+        ok = false;
+        continue;
+      }
+      if (window->count() % bucket.count() != 0) {
+        error(item, formatDuration(*window) + " is not a multiple of window_bucket (" + formatDuration(bucket) + ")");
+        ok = false;
+      } else if (window->count() / bucket.count() > kMaxBucketsPerWindow) {
+        error(item, formatDuration(*window) + " would need " + std::to_string(window->count() / bucket.count()) +
+                        " buckets of " + formatDuration(bucket) + " (at most " + std::to_string(kMaxBucketsPerWindow) +
+                        "; use a larger window_bucket)");
+        ok = false;
+      } else if (std::find(windows.begin(), windows.end(), *window) != windows.end()) {
+        error(item, "duplicate window " + formatDuration(*window));
+        ok = false;
+      }
+      windows.push_back(*window);
+    }
+    if (ok) {
+      engine.windows = std::move(windows);
+    }
+  }
+
+  void parseAuxReasons(const Field& field, std::vector<std::string>& auxReasons) {
+    const auto items = readList(field);
+    if (!items) {
+      return;
+    }
+    if (items->size() > kMaxAuxReasons) {
+      error(field, "at most " + std::to_string(kMaxAuxReasons) + " aux reasons (each becomes a label value)");
+      return;
+    }
+    std::vector<std::string> reasons;
+    for (const Field& item : *items) {
+      auto reason = readNonEmptyString(item);
+      if (!reason) {
+        continue;
+      }
+      if (*reason == kImplicitAuxReason) {
+        error(item, "'other' is implicit (it collects every unlisted reason); remove it");
+      } else if (reason->size() > kMaxTagLength) {
+        error(item, "longer than " + std::to_string(kMaxTagLength) + " characters, so it could never match");
+      } else if (std::find(reasons.begin(), reasons.end(), *reason) != reasons.end()) {
+        error(item, "duplicate aux reason '" + *reason + "'");
+      } else {
+        reasons.push_back(std::move(*reason));
+      }
+    }
+    auxReasons = std::move(reasons);
+  }
+
+  void parseLogging(const Field& section, LoggingSettings& logging) {
+    forEachEntry(section, kLoggingKeys, [&](std::string_view, const Field& value) {
+      if (readEnum(value, kLogLevels)) {
+        logging.level = value.node.Scalar();
+      }
+    });
+  }
+
+  std::string file_;
+  std::vector<ConfigError> errors_;
+};
+
+ConfigError fileError(const std::string& file, std::string message) {
+  ConfigError err;
+  err.file = file;
+  err.message = std::move(message);
+  return err;
+}
+
+}  // namespace
+
+std::string ConfigError::format() const {
+  std::string out = file.empty() ? std::string("<config>") : file;
+  if (line > 0) {
+    out += ':' + std::to_string(line);
+    if (column > 0) {
+      out += ':' + std::to_string(column);
+    }
+  }
+  out += ": ";
+  if (!keyPath.empty()) {
+    out += keyPath + ": ";
+  }
+  out += message;
+  return out;
+}
+
+ConfigLoadResult loadConfigString(const std::string& text, const std::string& fileName) {
+  ConfigLoadResult result;
+  try {
+    std::vector<YAML::Node> documents;
+    try {
+      documents = YAML::LoadAll(text);
+    } catch (const YAML::ParserException& e) {
+      ConfigError err = fileError(fileName, e.msg);
+      if (e.mark.line >= 0) {
+        err.line = e.mark.line + 1;
+        err.column = e.mark.column + 1;
+      }
+      result.errors.push_back(std::move(err));
+      return result;
+    }
+    Parser parser(fileName);
+    if (documents.size() > 1) {
+      parser.error("", documents[1].Mark(), "more than one YAML document ('---'); the config is a single document");
+    }
+    auto config = std::make_shared<Config>(parser.parse(documents.empty() ? YAML::Node() : documents.front()));
+    result.errors = parser.takeErrors();
+    // Report in file order: some checks run after their section (so key order does not matter).
+    std::stable_sort(result.errors.begin(), result.errors.end(), [](const ConfigError& a, const ConfigError& b) {
+      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    if (result.errors.empty()) {
+      config->filePath = fileName;
+      result.config = std::move(config);
+    }
+  } catch (const std::exception& e) {
+    result.config.reset();
+    result.errors.push_back(fileError(fileName, std::string("internal error while loading: ") + e.what()));
+  } catch (...) {
+    result.config.reset();
+    result.errors.push_back(fileError(fileName, "internal error while loading"));
+  }
+  return result;
+}
+
+ConfigLoadResult loadConfigFile(const std::string& path) {
+  ConfigLoadResult result;
+  try {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) {
+      result.errors.push_back(fileError(path, std::string("cannot open config file: ") + std::strerror(errno)));
+      return result;
+    }
+    std::string text;
+    std::array<char, 65536> buffer{};
+    bool tooLarge = false;
+    while (true) {
+      const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), file);
+      text.append(buffer.data(), got);
+      if (text.size() > kMaxFileBytes) {
+        tooLarge = true;
+        break;
+      }
+      if (got < buffer.size()) {
+        break;
+      }
+    }
+    const bool readFailed = std::ferror(file) != 0;
+    const int readErrno = errno;
+    std::fclose(file);
+    if (readFailed) {
+      result.errors.push_back(fileError(path, std::string("cannot read config file: ") + std::strerror(readErrno)));
+      return result;
+    }
+    if (tooLarge) {
+      result.errors.push_back(
+          fileError(path, "config file is larger than " + std::to_string(kMaxFileBytes >> 20U) + " MiB"));
+      return result;
+    }
+    return loadConfigString(text, path);
+  } catch (const std::exception& e) {
+    result.errors.push_back(fileError(path, std::string("cannot read config file: ") + e.what()));
+  }
+  return result;
+}
+
+std::vector<std::string> restartRequiredChanges(const Config& running, const Config& next) {
+  std::vector<std::string> changed;
+  const auto note = [&changed](bool differs, const char* path) {
+    if (differs) {
+      changed.emplace_back(path);
+    }
+  };
+  note(running.http.listenHost != next.http.listenHost || running.http.listenPort != next.http.listenPort,
+       "http.listen");
+  const auto sameSource = [](const SourceSettings& a, const SourceSettings& b) {
+    return a.name == b.name && a.endpoint == b.endpoint && a.socket == b.socket && a.bind == b.bind &&
+           a.subscribe == b.subscribe && a.format == b.format && a.maxFrameBytes == b.maxFrameBytes &&
+           a.receiveHighWaterMark == b.receiveHighWaterMark;
+  };
+  note(
+      !std::equal(running.sources.begin(), running.sources.end(), next.sources.begin(), next.sources.end(), sameSource),
+      "sources");
+  const EngineSettings& a = running.engine;
+  const EngineSettings& b = next.engine;
+  note(a.shards != b.shards, "engine.shards");
+  note(a.ringCapacity != b.ringCapacity, "engine.ring_capacity");
+  note(a.backpressureTimeout != b.backpressureTimeout, "engine.backpressure_timeout");
+  note(a.windows != b.windows, "engine.windows");
+  note(a.windowBucket != b.windowBucket, "engine.window_bucket");
+  note(a.publishInterval != b.publishInterval, "engine.publish_interval");
+  note(a.maxContactsInFlight != b.maxContactsInFlight, "engine.max_contacts_in_flight");
+  note(a.contactMaxAge != b.contactMaxAge, "engine.contact_max_age");
+  note(a.maxSeriesPerShard != b.maxSeriesPerShard, "engine.max_series_per_shard");
+  note(a.maxAgentsPerShard != b.maxAgentsPerShard, "engine.max_agents_per_shard");
+  note(a.dedupWindow != b.dedupWindow, "engine.dedup_window");
+  note(a.clock != b.clock, "engine.clock");
+  return changed;
+}
+
+}  // namespace ccpulse
