@@ -1056,6 +1056,8 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   note(a.maxAgentsPerShard != b.maxAgentsPerShard, "engine.max_agents_per_shard");
   note(a.dedupWindow != b.dedupWindow, "engine.dedup_window");
   note(a.clock != b.clock, "engine.clock");
+  // Agent series size their per-reason gauges when created, so the label set is fixed per run.
+  note(a.auxReasons != b.auxReasons, "engine.aux_reasons");
   return changed;
 }
 

@@ -960,8 +960,6 @@ TEST(ConfigReload, ReloadableChangesNeedNoRestart) {
       target: 0.5
 logging:
   level: debug
-engine:
-  aux_reasons: [break]
 )");
   ASSERT_TRUE(before.ok() && after.ok()) << dump(before) << dump(after);
   EXPECT_TRUE(restartRequiredChanges(*before.config, *after.config).empty());
@@ -979,10 +977,12 @@ engine:
   shards: 3
   windows: [15m]
   clock: event
+  aux_reasons: [break]
 )");
   ASSERT_TRUE(before.ok() && after.ok()) << dump(before) << dump(after);
   EXPECT_EQ(restartRequiredChanges(*before.config, *after.config),
-            (std::vector<std::string>{"http.listen", "sources", "engine.shards", "engine.windows", "engine.clock"}));
+            (std::vector<std::string>{"http.listen", "sources", "engine.shards", "engine.windows", "engine.clock",
+                                      "engine.aux_reasons"}));
   EXPECT_TRUE(restartRequiredChanges(*after.config, *after.config).empty());
 }
 

@@ -1,0 +1,307 @@
+// End-to-end: the real ccpulsed process on loopback, fed a scripted event set over ZeroMQ tcp,
+// scraped over HTTP; exact values asserted. The arithmetic behind every expected number is in
+// the comments next to it.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+#include <zmq.hpp>
+
+#include "../support/test_support.hpp"
+
+namespace ccpulse::test {
+namespace {
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// T0 = 2026-11-23T10:00:00Z. Times below are T0 + seconds.
+std::string at(int seconds) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "2026-11-23T10:%02d:%02dZ", seconds / 60, seconds % 60);
+  return buf;
+}
+
+std::string contact(const std::string& type, int t, const std::string& id, const std::string& extra = "") {
+  return R"({"type":")" + type + R"(","ts":")" + at(t) +
+         R"(","tenant":"acme","vendor":"v1","queue":"sales","channel":"voice","contact":")" + id + "\"" + extra + "}";
+}
+
+std::string agent(const std::string& type, int t, const std::string& id, const std::string& extra) {
+  return R"({"type":")" + type + R"(","ts":")" + at(t) + R"(","tenant":"acme","vendor":"v1","agent":")" + id + "\"" +
+         extra + "}";
+}
+
+class DaemonE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    httpPort_ = freeTcpPort();
+    zmqPort_ = freeTcpPort();
+    const std::string config = "http:\n  listen: 127.0.0.1:" + std::to_string(httpPort_) +
+                               "\n"
+                               "sources:\n"
+                               "  - name: acd\n"
+                               "    endpoint: tcp://127.0.0.1:" +
+                               std::to_string(zmqPort_) +
+                               "\n"
+                               "    socket: pull\n"
+                               "    bind: true\n"
+                               "service_level:\n"
+                               "  threshold: 20s\n"
+                               "  target: 0.80\n"
+                               "  short_abandon: 5s\n"
+                               "engine:\n"
+                               "  shards: 2\n"
+                               "  clock: event\n";
+    configPath_ = writeTempFile("ccpulse.yaml", config);
+    logPath_ = configPath_ + ".log";
+    daemon_ = std::make_unique<Process>(CCPULSED_PATH, std::vector<std::string>{"--config", configPath_}, logPath_);
+    ASSERT_TRUE(pollUntil(
+        [&] {
+          const auto r = httpGet(httpPort_, "/readyz");
+          return r && r->status == 200;
+        },
+        std::chrono::seconds(10)))
+        << readFile(logPath_);
+  }
+
+  void TearDown() override {
+    if (daemon_ && daemon_->running()) {
+      daemon_->signal(SIGTERM);
+      EXPECT_EQ(daemon_->wait(std::chrono::seconds(10)), 0) << readFile(logPath_);
+    }
+  }
+
+  void send(const std::vector<std::string>& frames) {
+    zmq::context_t ctx;
+    zmq::socket_t push(ctx, zmq::socket_type::push);
+    push.set(zmq::sockopt::linger, 5000);
+    push.connect("tcp://127.0.0.1:" + std::to_string(zmqPort_));
+    for (const auto& f : frames) {
+      push.send(zmq::buffer(f), zmq::send_flags::none);
+    }
+    push.close();  // linger flushes
+  }
+
+  std::vector<Sample> scrape() {
+    const auto r = httpGet(httpPort_, "/metrics");
+    return r && r->status == 200 ? parsePrometheusText(r->body) : std::vector<Sample>{};
+  }
+
+  int httpPort_ = 0;
+  int zmqPort_ = 0;
+  std::string configPath_;
+  std::string logPath_;
+  std::unique_ptr<Process> daemon_;
+};
+
+TEST_F(DaemonE2eTest, ScriptedEventsGiveExactMetrics) {
+  std::vector<std::string> frames = {
+      // Agents (queue sales unless noted). a1 in sales and support.
+      agent("agent.login", 0, "a1", R"(,"queues":["sales","support"])"),
+      agent("agent.login", 0, "a2", R"(,"queues":["sales"])"),
+      agent("agent.login", 0, "a3", R"(,"queues":["sales"])"),
+      agent("agent.login", 0, "a4", R"(,"queues":["sales"])"),
+      // c1: queued 0, answered 10 (wait 10 <= 20: in threshold), hold 30..50, transferred 60,
+      //     ended 110, wrapped 140.
+      contact("contact.queued", 0, "c1"),
+      // c2: queued 5, answered 35 (wait 30 > 20: missed), ended 95, wrapped 105.
+      contact("contact.queued", 5, "c2"),
+      // c3: queued 10, abandoned 13 (wait 3: within threshold and short); sent twice with one id.
+      contact("contact.queued", 10, "c3"),
+      agent("agent.state", 10, "a1", R"(,"state":"busy")"),
+      contact("contact.answered", 10, "c1", R"(,"agent":"a1")"),
+      contact("contact.abandoned", 13, "c3", R"(,"id":"dup-1")"),
+      contact("contact.abandoned", 13, "c3", R"(,"id":"dup-1")"),
+      // c4: queued 20, abandoned 60 (wait 40: missed, not short).
+      contact("contact.queued", 20, "c4"),
+      agent("agent.state", 20, "a2", R"(,"state":"aux","reason":"lunch")"),
+      contact("contact.hold", 30, "c1"),
+      // c5: queued 30, dequeued 90 by timeout.
+      contact("contact.queued", 30, "c5"),
+      contact("contact.answered", 35, "c2", R"(,"agent":"a2")"),
+      // c7: answered 40 with no contact.queued ever seen (unmatched).
+      contact("contact.answered", 40, "c7", R"(,"agent":"a3")"),
+      agent("agent.state", 40, "a3", R"(,"state":"offline")"),
+      contact("contact.unhold", 50, "c1"),
+      agent("agent.state", 50, "a4", R"(,"state":"aux","reason":"smoking")"),
+      contact("contact.abandoned", 60, "c4"),
+      contact("contact.transferred", 60, "c1", R"(,"to_queue":"billing")"),
+      contact("contact.dequeued", 90, "c5", R"(,"reason":"timeout")"),
+      contact("contact.ended", 95, "c2"),
+      // c6: queued 100, still waiting at the end.
+      contact("contact.queued", 100, "c6"),
+      contact("contact.wrapped", 105, "c2", R"(,"disposition":"sale","resolved":true)"),
+      contact("contact.ended", 110, "c1"),
+      contact("contact.wrapped", 140, "c1"),
+      // c8: queued 150, still waiting.
+      contact("contact.queued", 150, "c8"),
+      // Last events, at 170: a survey on sales and every agent restating its state, so that each
+      // shard's event clock reaches 170.
+      R"({"type":"survey.result","ts":")" + at(170) +
+          R"(","tenant":"acme","vendor":"v1","queue":"sales","contact":"c1","csat":4})",
+      agent("agent.state", 170, "a1", R"(,"state":"busy")"),
+      agent("agent.state", 170, "a2", R"(,"state":"aux","reason":"lunch")"),
+      agent("agent.state", 170, "a3", R"(,"state":"offline")"),
+      agent("agent.state", 170, "a4", R"(,"state":"aux","reason":"smoking")"),
+  };
+  // A batch frame (JSON array) and sequence numbers from publisher p1: 1, 2, 4 (one missing).
+  frames.push_back("[" +
+                   contact("contact.queued", 170, "s1", R"(,"source":"p1","seq":1)") + "," +
+                   contact("contact.abandoned", 170, "s1", R"(,"source":"p1","seq":2)") + "]");
+  // seq 4 after 2: one event (seq 3) missing. This dequeue names a contact never queued: unmatched.
+  frames.push_back(R"({"type":"contact.dequeued","ts":")" + at(170) +
+                   R"(","tenant":"acme","queue":"other","contact":"s9","source":"p1","seq":4})");
+  // Bad input, one of each class: not JSON, missing type, unknown type, bad timestamp,
+  // missing queue, oversized identifier.
+  frames.push_back("this is not json");
+  frames.push_back(R"({"ts":"2026-11-23T10:00:00Z","queue":"sales","contact":"x"})");
+  frames.push_back(R"({"type":"contact.teleported","ts":"2026-11-23T10:00:00Z","queue":"sales","contact":"x"})");
+  frames.push_back(R"({"type":"contact.queued","ts":"yesterday","queue":"sales","contact":"x"})");
+  frames.push_back(R"({"type":"contact.queued","ts":"2026-11-23T10:00:00Z","contact":"x"})");
+  frames.push_back(R"({"type":"contact.queued","ts":"2026-11-23T10:00:00Z","queue":")" + std::string(100, 'q') +
+                   R"(","contact":"x"})");
+  send(frames);
+
+  const std::map<std::string, std::string> sales = {
+      {"tenant", "acme"}, {"vendor", "v1"}, {"queue", "sales"}, {"channel", "voice"}};
+  auto with = [](std::map<std::string, std::string> m, const std::string& k, const std::string& v) {
+    m[k] = v;
+    return m;
+  };
+  std::vector<Sample> m;
+  // Wait until the last event is visible: 2 (c6, c8) + 0 (s1 abandoned) waiting, and the survey.
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        m = scrape();
+        const auto surveys = findSample(m, "ccpulse_surveys_total", sales);
+        const auto occupancy = findSample(m, "ccpulse_occupancy",
+                                          {{"tenant", "acme"}, {"queue", "support"}, {"window", "15m"}});
+        const auto rejected = findSample(m, "ccpulse_events_received_total", {{"source", "acd"}});
+        return surveys == 1.0 && occupancy.has_value() && rejected == 43.0;
+      },
+      std::chrono::seconds(10)))
+      << readFile(logPath_);
+  // Settle: the final publish happens as soon as the rings run dry; take one more scrape.
+  m = scrape();
+
+  // Offered: c1 c2 c3 c4 c5 c6 c8 and s1 = 8 (c7 was never queued).
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_offered_total", sales), 8);
+  // Answered: c1, c2 and the unmatched c7 = 3; in threshold: c1 only.
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_answered_total", sales), 3);
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_answered_in_threshold_total", sales), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_answered_unmatched_total", sales), 1);
+  // Abandoned: c3 (3 s), c4 (40 s), s1 (0 s) = 3; within 20 s: c3, s1; short (<= 5 s): c3, s1.
+  // The duplicate of c3's abandon (same id) is ignored.
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_abandoned_total", sales), 3);
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_abandoned_in_threshold_total", sales), 2);
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_abandoned_short_total", sales), 2);
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_dequeued_total", with(sales, "reason", "timeout")), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_dequeued_total", with(sales, "reason", "overflow")), 0);
+  // Handled (wrapped): c1, c2.
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_handled_total", sales), 2);
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_transferred_total", sales), 1);
+  // Talk = connected - hold: c1 (110-10) - 20 = 80, c2 95-35 = 60 -> 140. Hold: c1 50-30 = 20.
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_talk_seconds_total", sales), 140);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_hold_seconds_total", sales), 20);
+  // ACW: c1 140-110 = 30, c2 105-95 = 10 -> 40. Handle: c1 80+20+30 = 130, c2 60+0+10 = 70 -> 200.
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_acw_seconds_total", sales), 40);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_handle_seconds_total", sales), 200);
+  // Wait histogram (answered with known wait): c1 10 s, c2 30 s.
+  EXPECT_EQ(findSample(m, "ccpulse_wait_seconds_count", sales), 2);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_wait_seconds_sum", sales), 40);
+  EXPECT_EQ(findSample(m, "ccpulse_wait_seconds_bucket", with(sales, "le", "20")), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_wait_seconds_bucket", with(sales, "le", "30")), 2);
+  EXPECT_EQ(findSample(m, "ccpulse_wait_seconds_bucket", with(sales, "le", "+Inf")), 2);
+  // Abandon wait: 3 + 40 + 0 = 43 over 3.
+  EXPECT_EQ(findSample(m, "ccpulse_abandon_wait_seconds_count", sales), 3);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_abandon_wait_seconds_sum", sales), 43);
+  // Waiting now: c6, c8. Oldest: c6 queued at 100, now (newest event) 170 -> 70 s.
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_waiting", sales), 2);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_oldest_waiting_seconds", sales), 70);
+  // 15-minute window, formula abandons_miss with dequeued as misses: A / (N + B + D)
+  // = 1 / (2 + 3 + 1) = 1/6. ASA = 40 / 2 = 20. AHT = 200 / 2 = 100. Abandon rate = 3 / 8.
+  // Transfer rate = 1 / 2 (answered with known wait).
+  const auto w15 = with(sales, "window", "15m");
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_service_level", w15), 1.0 / 6.0);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_asa_seconds", w15), 20);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_aht_seconds", w15), 100);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_abandon_rate", w15), 3.0 / 8.0);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_transfer_rate", w15), 0.5);
+  // The 1h window holds the same events.
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_service_level", with(sales, "window", "1h")), 1.0 / 6.0);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_service_level_target", sales), 0.8);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_service_level_threshold_seconds", sales), 20);
+  EXPECT_EQ(findSample(m, "ccpulse_surveys_total", sales), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_survey_csat_total", sales), 4);
+
+  // Agents in sales at the end: a1 busy, a2 aux lunch, a3 offline, a4 aux "smoking" (not in
+  // aux_reasons -> other). Staffed excludes offline: 3.
+  const std::map<std::string, std::string> salesAgents = {{"tenant", "acme"}, {"vendor", "v1"}, {"queue", "sales"}};
+  EXPECT_EQ(findSample(m, "ccpulse_agents", with(salesAgents, "state", "staffed")), 3);
+  EXPECT_EQ(findSample(m, "ccpulse_agents", with(salesAgents, "state", "available")), 0);
+  EXPECT_EQ(findSample(m, "ccpulse_agents", with(salesAgents, "state", "busy")), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_agents", with(salesAgents, "state", "aux")), 2);
+  EXPECT_EQ(findSample(m, "ccpulse_agents_aux", with(salesAgents, "reason", "lunch")), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_agents_aux", with(salesAgents, "reason", "other")), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_agents", {{"tenant", "acme"}, {"queue", "support"}, {"state", "busy"}}), 1);
+  // Occupancy = handling / (handling + available). Sales: handling a1 busy 10..170 = 160;
+  // available a1 0..10 = 10, a2 0..20 = 20, a3 0..40 = 40, a4 0..50 = 50 -> 120.
+  // 160 / 280. Support (a1 only): 160 / (160 + 10).
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_occupancy", with(salesAgents, "window", "15m")), 160.0 / 280.0);
+  EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_occupancy", {{"tenant", "acme"}, {"queue", "support"}, {"window", "15m"}}),
+                   160.0 / 170.0);
+
+  // Self-metrics. Frames: 34 scripted + 1 batch + 1 sequenced + 6 bad = 42.
+  EXPECT_EQ(findSample(m, "ccpulse_frames_received_total", {{"source", "acd"}}), 42);
+  // Decoded: 34 + 2 (the batch) + 1 = 37; with the 6 rejected, 43 events seen.
+  EXPECT_EQ(findSample(m, "ccpulse_events_decoded_total", {{"source", "acd"}}), 37);
+  EXPECT_EQ(findSample(m, "ccpulse_events_received_total", {{"source", "acd"}}), 43);
+  EXPECT_EQ(findSample(m, "ccpulse_events_rejected_total", {{"source", "acd"}, {"reason", "not_json"}}), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_events_rejected_total", {{"source", "acd"}, {"reason", "missing_field"}}), 2);
+  EXPECT_EQ(findSample(m, "ccpulse_events_rejected_total", {{"source", "acd"}, {"reason", "unknown_type"}}), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_events_rejected_total", {{"source", "acd"}, {"reason", "bad_timestamp"}}), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_events_rejected_total", {{"source", "acd"}, {"reason", "field_too_long"}}), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_events_duplicate_total", {{"source", "acd"}}), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_sequence_gaps_total", {{"source", "acd"}}), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_events_dropped_total", {{"source", "acd"}}), 0);
+  EXPECT_EQ(findSample(m, "ccpulse_events_unmatched_total", {{"type", "contact.answered"}}), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_events_unmatched_total", {{"type", "contact.dequeued"}}), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_build_info"), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_source_up", {{"source", "acd"}}), 1);
+}
+
+TEST_F(DaemonE2eTest, HealthReadinessAndUnknownPaths) {
+  const auto health = httpGet(httpPort_, "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  const auto metrics = httpGet(httpPort_, "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->contentType.find("version=0.0.4"), std::string::npos);
+  const auto missing = httpGet(httpPort_, "/nope");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(DaemonE2eTest, SighupWithBadConfigKeepsRunningAndCountsFailure) {
+  std::ofstream(configPath_, std::ios::app) << "bogus_key: 1\n";
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        return findSample(scrape(), "ccpulse_config_reloads_total", {{"result", "failed"}}) == 1.0;
+      },
+      std::chrono::seconds(10)))
+      << readFile(logPath_);
+  EXPECT_TRUE(daemon_->running());
+  EXPECT_NE(readFile(logPath_).find("bogus_key"), std::string::npos);
+  EXPECT_EQ(httpGet(httpPort_, "/healthz")->status, 200);
+}
+
+}  // namespace
+}  // namespace ccpulse::test
