@@ -138,29 +138,19 @@ void ZmqSource::receiveAvailable() {
 
 void ZmqSource::onEvent(const Event& decoded) {
   stats_.received.add(1);
-  if (decoded.hasSeq && !decoded.publisher.empty()) {
-    std::uint64_t missing = 0;
-    switch (sequences_.observe(decoded.publisher.view(), decoded.seq, missing)) {
-      case SequenceTracker::Verdict::kGap: {
-        stats_.sequenceGaps.add(missing);
-        static RateLimitedLog gapLog;
-        std::uint64_t suppressed = 0;
-        if (gapLog.shouldLog(suppressed)) {
-          spdlog::warn("source {}: publisher '{}' skipped {} events before seq {} ({} more gaps since last report)",
-                       settings_.name, decoded.publisher.view(), missing, decoded.seq, suppressed);
-        }
-        break;
-      }
-      case SequenceTracker::Verdict::kRepeat:
-        stats_.sequenceRepeats.add(1);
-        return;
-      case SequenceTracker::Verdict::kRestart:
-        stats_.sequenceRestarts.add(1);
-        spdlog::info("source {}: publisher '{}' restarted its sequence", settings_.name, decoded.publisher.view());
-        break;
-      default:
-        break;
+  std::uint64_t missing = 0;
+  const std::uint64_t restartsBefore = stats_.sequenceRestarts.get();
+  if (!admitBySequence(decoded, sequences_, stats_, missing)) {
+    return;
+  }
+  if (missing > 0) {
+    std::uint64_t suppressed = 0;
+    if (gapLog_.shouldLog(suppressed)) {
+      spdlog::warn("source {}: publisher '{}' skipped {} events before seq {} ({} more gaps since last report)",
+                   settings_.name, decoded.publisher.view(), missing, decoded.seq, suppressed);
     }
+  } else if (stats_.sequenceRestarts.get() != restartsBefore) {
+    spdlog::info("source {}: publisher '{}' restarted its sequence", settings_.name, decoded.publisher.view());
   }
   // The decoder's event is const and reused; ingest metadata goes on a copy that is then copied
   // into the ring slot. Event is trivially copyable, so this is a memcpy, not an allocation.
@@ -175,9 +165,8 @@ void ZmqSource::onEvent(const Event& decoded) {
 
 void ZmqSource::onReject(RejectReason reason, std::string_view detail) {
   stats_.rejected[static_cast<std::size_t>(reason)].add(1);
-  static RateLimitedLog rejectLog;
   std::uint64_t suppressed = 0;
-  if (rejectLog.shouldLog(suppressed)) {
+  if (rejectLog_.shouldLog(suppressed)) {
     spdlog::warn("source {}: rejected input (reason={}, field='{}'); counted in ccpulse_events_rejected_total "
                  "({} more since last report)",
                  settings_.name, toString(reason), detail, suppressed);

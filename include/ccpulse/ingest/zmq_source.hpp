@@ -12,28 +12,15 @@
 
 #include <zmq.hpp>
 
+#include "ccpulse/common/rate_limited_log.hpp"
 #include "ccpulse/config/config.hpp"
 #include "ccpulse/decode/json_decoder.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/engine/published.hpp"
 #include "ccpulse/ingest/sequence_tracker.hpp"
+#include "ccpulse/ingest/source_stats.hpp"
 
 namespace ccpulse {
-
-struct SourceStats {
-  PubU64 frames;
-  PubU64 bytes;
-  PubU64 received;  ///< events decoded successfully (before sequence and duplicate checks)
-  std::array<PubU64, kRejectReasonCount> rejected;
-  PubU64 sequenceGaps;      ///< events missing according to `seq`
-  PubU64 sequenceRepeats;   ///< events ignored because their `seq` was not new
-  PubU64 sequenceRestarts;  ///< publisher restarts (seq back to 0 or 1)
-  PubU64 submitted;         ///< handed to a shard ring
-  PubU64 connects;          ///< connections established (connecting sources)
-  PubU64 disconnects;
-  PubF64 lastEventSeconds;  ///< event time of the newest event, seconds since the epoch
-  std::atomic<bool> ready{false};
-};
 
 class ZmqSource final : private DecodeSink {
  public:
@@ -69,6 +56,8 @@ class ZmqSource final : private DecodeSink {
   zmq::message_t message_;
   std::int64_t frameReceivedNs_ = 0;
   SourceStats stats_;
+  RateLimitedLog gapLog_;
+  RateLimitedLog rejectLog_;
   std::jthread thread_;
 };
 

@@ -1,0 +1,59 @@
+#include "ccpulse/replay/replayer.hpp"
+
+#include <algorithm>
+
+namespace ccpulse {
+namespace {
+
+EngineSettings replaySettings(const EngineSettings& configured) {
+  EngineSettings s = configured;
+  s.clock = ClockMode::kEvent;
+  return s;
+}
+
+}  // namespace
+
+Replayer::Replayer(const Config& config)
+    : engine_(std::make_unique<Engine>(replaySettings(config.engine),
+                                       std::make_shared<const ServiceLevelSettings>(config.serviceLevel), 1, clock_)),
+      decoder_(DecoderSettings{config.sources.empty() ? std::size_t{1} << 20U : config.sources.front().maxFrameBytes}) {
+  stats_.ready.store(true);
+  exporter_ = std::make_unique<MetricsExporter>(*engine_, std::vector<SourceView>{{"replay", &stats_}}, process_);
+}
+
+Replayer::~Replayer() = default;
+
+void Replayer::feed(std::string_view frame) {
+  stats_.frames.add(1);
+  stats_.bytes.add(frame.size());
+  decoder_.decode(frame, *this);
+}
+
+void Replayer::onEvent(const Event& event) {
+  stats_.received.add(1);
+  std::uint64_t missing = 0;
+  if (!admitBySequence(event, sequences_, stats_, missing)) {
+    return;
+  }
+  newestEventUs_ = std::max(newestEventUs_, event.tsUs);
+  stats_.lastEventSeconds.set(static_cast<double>(event.tsUs) / 1e6);
+  engine_->shard(routeEvent(event, engine_->shardCount())).apply(event);
+  stats_.submitted.add(1);
+}
+
+void Replayer::onReject(RejectReason reason, std::string_view /*detail*/) {
+  stats_.rejected[static_cast<std::size_t>(reason)].add(1);
+}
+
+void Replayer::publish() { publish(newestEventUs_); }
+
+void Replayer::publish(std::int64_t nowUs) {
+  clock_.setUs(nowUs);
+  for (std::size_t i = 0; i < engine_->shardCount(); ++i) {
+    engine_->shard(i).publish(nowUs);
+  }
+}
+
+std::string Replayer::renderMetrics() const { return exporter_->render(); }
+
+}  // namespace ccpulse

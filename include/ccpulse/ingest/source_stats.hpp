@@ -1,0 +1,36 @@
+#pragma once
+/// Per-source ingest counters (written by the source's one ingest thread, read by scrapes; see
+/// engine/published.hpp for the memory-order argument) and the sequence admission rule shared
+/// by live ingestion and replay, so both give the same numbers.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "ccpulse/decode/event.hpp"
+#include "ccpulse/decode/json_decoder.hpp"
+#include "ccpulse/engine/published.hpp"
+#include "ccpulse/ingest/sequence_tracker.hpp"
+
+namespace ccpulse {
+
+struct SourceStats {
+  PubU64 frames;
+  PubU64 bytes;
+  PubU64 received;  ///< events decoded successfully (before sequence and duplicate checks)
+  std::array<PubU64, kRejectReasonCount> rejected;
+  PubU64 sequenceGaps;      ///< events missing according to `seq`
+  PubU64 sequenceRepeats;   ///< events ignored because their `seq` was not new
+  PubU64 sequenceRestarts;  ///< publisher restarts (seq back to 0 or 1)
+  PubU64 submitted;         ///< handed to a shard ring
+  PubU64 connects;          ///< connections established (connecting sources)
+  PubU64 disconnects;
+  PubF64 lastEventSeconds;  ///< event time of the newest event, seconds since the epoch
+  std::atomic<bool> ready{false};
+};
+
+/// Applies the sequence rules to a decoded event and counts the outcome in `stats`. Returns
+/// false when the event must be ignored (a repeat). `missing` receives the gap size (0 if none).
+bool admitBySequence(const Event& event, SequenceTracker& sequences, SourceStats& stats, std::uint64_t& missing);
+
+}  // namespace ccpulse

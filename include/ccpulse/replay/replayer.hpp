@@ -1,0 +1,55 @@
+#pragma once
+/// The pipeline without threads: decode frames, route, apply to the shards directly, publish.
+/// Used by `ccpulsectl replay` and by tests that want the real decoder and engine with no
+/// sockets. The clock is event time: "now" is the newest event time seen (or set explicitly).
+/// Owned by one thread; not thread-safe.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ccpulse/common/clock.hpp"
+#include "ccpulse/config/config.hpp"
+#include "ccpulse/decode/json_decoder.hpp"
+#include "ccpulse/engine/engine.hpp"
+#include "ccpulse/export/metrics_exporter.hpp"
+#include "ccpulse/ingest/zmq_source.hpp"
+
+namespace ccpulse {
+
+class Replayer final : private DecodeSink {
+ public:
+  /// Uses the config's engine and service-level settings with the clock forced to event time;
+  /// sources are ignored (replay has one input, reported as source `replay`).
+  explicit Replayer(const Config& config);
+  ~Replayer() override;
+  Replayer(const Replayer&) = delete;
+  Replayer& operator=(const Replayer&) = delete;
+
+  /// Decodes one frame (an NDJSON line: an object or an array) and applies its events.
+  void feed(std::string_view frame);
+  /// Recomputes every gauge as of `nowUs` (default: the newest event time seen).
+  void publish();
+  void publish(std::int64_t nowUs);
+
+  [[nodiscard]] std::string renderMetrics() const;
+  [[nodiscard]] const Engine& engine() const noexcept { return *engine_; }
+  [[nodiscard]] const SourceStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] std::int64_t newestEventUs() const noexcept { return newestEventUs_; }
+
+ private:
+  void onEvent(const Event& event) override;
+  void onReject(RejectReason reason, std::string_view detail) override;
+
+  ManualClock clock_;
+  std::unique_ptr<Engine> engine_;
+  JsonDecoder decoder_;
+  SequenceTracker sequences_;
+  SourceStats stats_;
+  ProcessStats process_;
+  std::unique_ptr<MetricsExporter> exporter_;
+  std::int64_t newestEventUs_ = 0;
+};
+
+}  // namespace ccpulse
