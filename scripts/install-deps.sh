@@ -13,7 +13,7 @@ PACKAGES=(
   libsimdjson-dev
   libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3
+  python3 tzdata
 )
 
 missing=()
