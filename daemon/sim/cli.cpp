@@ -55,10 +55,23 @@ Exit status: 0 success (also after SIGINT/SIGTERM), 1 runtime error, 2 bad argum
 A one-line summary (events per type) is printed to stderr at exit.
 )";
 
-constexpr std::array<std::string_view, 17> kValueOptions{
-    "--endpoint", "--socket", "--topic", "--seed", "--rate", "--count", "--duration",
-    "--start", "--curve", "--out", "--batch", "--tenants", "--queues-per-tenant", "--agents-per-queue",
-    "--source", "--log-level", "--linger"};
+constexpr std::array<std::string_view, 17> kValueOptions{"--endpoint",
+                                                         "--socket",
+                                                         "--topic",
+                                                         "--seed",
+                                                         "--rate",
+                                                         "--count",
+                                                         "--duration",
+                                                         "--start",
+                                                         "--curve",
+                                                         "--out",
+                                                         "--batch",
+                                                         "--tenants",
+                                                         "--queues-per-tenant",
+                                                         "--agents-per-queue",
+                                                         "--source",
+                                                         "--log-level",
+                                                         "--linger"};
 
 template <typename T>
 bool parseInt(std::string_view text, T& out) noexcept {
@@ -194,8 +207,8 @@ std::optional<std::int64_t> parseStartUs(std::string_view text) noexcept {
   if (pos != text.size()) {
     return std::nullopt;
   }
-  const std::int64_t seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
-                               offsetSeconds;
+  const std::int64_t seconds =
+      daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds;
   return seconds * 1'000'000 + micros;
 }
 
@@ -364,8 +377,9 @@ ParseResult parseSimArgs(std::span<const std::string_view> args, std::int64_t no
   if (topicGiven && options.socket != SocketKind::kPub) {
     return fail("--topic requires --socket pub");
   }
-  const std::uint64_t queueCount = static_cast<std::uint64_t>(options.settings.tenants != 0 ? options.settings.tenants : 3) *
-                                   (options.settings.queuesPerTenant != 0 ? options.settings.queuesPerTenant : 4);
+  const std::uint64_t queueCount =
+      static_cast<std::uint64_t>(options.settings.tenants != 0 ? options.settings.tenants : 3) *
+      (options.settings.queuesPerTenant != 0 ? options.settings.queuesPerTenant : 4);
   if ((options.settings.tenants != 0 || options.settings.queuesPerTenant != 0) && queueCount > 1'000'000) {
     return fail(fmt::format("--tenants x --queues-per-tenant = {} queues; at most 1000000", queueCount));
   }
@@ -376,9 +390,9 @@ ParseResult parseSimArgs(std::span<const std::string_view> args, std::int64_t no
 
 std::string formatSummary(const RunStats& stats) {
   const double rate = stats.wallSeconds > 0 ? static_cast<double>(stats.events) / stats.wallSeconds : 0.0;
-  std::string line = fmt::format("ccpulse-sim: sent {} events in {} frames over {:.3f}s ({:.0f} ev/s, {:.1f}s simulated)",
-                                 stats.events, stats.frames, stats.wallSeconds, rate,
-                                 static_cast<double>(stats.simulatedUs) / 1e6);
+  std::string line =
+      fmt::format("ccpulse-sim: sent {} events in {} frames over {:.3f}s ({:.0f} ev/s, {:.1f}s simulated)",
+                  stats.events, stats.frames, stats.wallSeconds, rate, static_cast<double>(stats.simulatedUs) / 1e6);
   if (stats.dropped != 0) {
     line += fmt::format(", {} dropped on stop", stats.dropped);
   }

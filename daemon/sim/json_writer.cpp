@@ -63,53 +63,82 @@ void boolField(std::string& out, std::string_view key, bool value) {
 
 std::string_view eventTypeName(EventType type) noexcept {
   switch (type) {
-    case EventType::kContactQueued: return "contact.queued";
-    case EventType::kContactAnswered: return "contact.answered";
-    case EventType::kContactAbandoned: return "contact.abandoned";
-    case EventType::kContactDequeued: return "contact.dequeued";
-    case EventType::kContactHold: return "contact.hold";
-    case EventType::kContactUnhold: return "contact.unhold";
-    case EventType::kContactTransferred: return "contact.transferred";
-    case EventType::kContactEnded: return "contact.ended";
-    case EventType::kContactWrapped: return "contact.wrapped";
-    case EventType::kContactSelfService: return "contact.selfservice";
-    case EventType::kAgentLogin: return "agent.login";
-    case EventType::kAgentState: return "agent.state";
-    case EventType::kAgentLogout: return "agent.logout";
-    case EventType::kSurveyResult: return "survey.result";
+    case EventType::kContactQueued:
+      return "contact.queued";
+    case EventType::kContactAnswered:
+      return "contact.answered";
+    case EventType::kContactAbandoned:
+      return "contact.abandoned";
+    case EventType::kContactDequeued:
+      return "contact.dequeued";
+    case EventType::kContactHold:
+      return "contact.hold";
+    case EventType::kContactUnhold:
+      return "contact.unhold";
+    case EventType::kContactTransferred:
+      return "contact.transferred";
+    case EventType::kContactEnded:
+      return "contact.ended";
+    case EventType::kContactWrapped:
+      return "contact.wrapped";
+    case EventType::kContactSelfService:
+      return "contact.selfservice";
+    case EventType::kAgentLogin:
+      return "agent.login";
+    case EventType::kAgentState:
+      return "agent.state";
+    case EventType::kAgentLogout:
+      return "agent.logout";
+    case EventType::kSurveyResult:
+      return "survey.result";
   }
   return "unknown";
 }
 
 std::string_view channelName(Channel channel) noexcept {
   switch (channel) {
-    case Channel::kVoice: return "voice";
-    case Channel::kChat: return "chat";
-    case Channel::kSms: return "sms";
-    case Channel::kEmail: return "email";
-    case Channel::kSocial: return "social";
-    case Channel::kVideo: return "video";
+    case Channel::kVoice:
+      return "voice";
+    case Channel::kChat:
+      return "chat";
+    case Channel::kSms:
+      return "sms";
+    case Channel::kEmail:
+      return "email";
+    case Channel::kSocial:
+      return "social";
+    case Channel::kVideo:
+      return "video";
   }
   return "unknown";
 }
 
 std::string_view agentStateName(AgentStateKind state) noexcept {
   switch (state) {
-    case AgentStateKind::kAvailable: return "available";
-    case AgentStateKind::kBusy: return "busy";
-    case AgentStateKind::kAcw: return "acw";
-    case AgentStateKind::kAux: return "aux";
-    case AgentStateKind::kOffline: return "offline";
+    case AgentStateKind::kAvailable:
+      return "available";
+    case AgentStateKind::kBusy:
+      return "busy";
+    case AgentStateKind::kAcw:
+      return "acw";
+    case AgentStateKind::kAux:
+      return "aux";
+    case AgentStateKind::kOffline:
+      return "offline";
   }
   return "unknown";
 }
 
 std::string_view dequeueReasonName(DequeueReason reason) noexcept {
   switch (reason) {
-    case DequeueReason::kTimeout: return "timeout";
-    case DequeueReason::kOverflow: return "overflow";
-    case DequeueReason::kCallback: return "callback";
-    case DequeueReason::kOther: return "other";
+    case DequeueReason::kTimeout:
+      return "timeout";
+    case DequeueReason::kOverflow:
+      return "overflow";
+    case DequeueReason::kCallback:
+      return "callback";
+    case DequeueReason::kOther:
+      return "other";
   }
   return "other";
 }
@@ -181,13 +210,19 @@ void renderJson(const SimEvent& event, std::string& out) {
     field(out, "agent", event.agent);
   }
   switch (event.type) {
-    case EventType::kContactDequeued: field(out, "reason", dequeueReasonName(event.dequeueReason)); break;
-    case EventType::kContactTransferred: field(out, "to_queue", event.toQueue); break;
+    case EventType::kContactDequeued:
+      field(out, "reason", dequeueReasonName(event.dequeueReason));
+      break;
+    case EventType::kContactTransferred:
+      field(out, "to_queue", event.toQueue);
+      break;
     case EventType::kContactWrapped:
       field(out, "disposition", event.disposition);
       boolField(out, "resolved", event.resolved > 0);
       break;
-    case EventType::kContactSelfService: boolField(out, "contained", event.contained > 0); break;
+    case EventType::kContactSelfService:
+      boolField(out, "contained", event.contained > 0);
+      break;
     case EventType::kAgentLogin: {
       out += ",\"queues\":[";
       bool first = true;
@@ -216,7 +251,8 @@ void renderJson(const SimEvent& event, std::string& out) {
         numberField(out, "nps", static_cast<std::uint64_t>(event.nps));
       }
       break;
-    default: break;
+    default:
+      break;
   }
   out += '}';
 }

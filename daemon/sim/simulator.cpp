@@ -51,9 +51,7 @@ class Rng final {
   double uniform(double lo, double hi) noexcept { return lo + (hi - lo) * uniform(); }
   bool chance(double p) noexcept { return uniform() < p; }
   /// [0, n) by multiply-shift; the bias is < n / 2^32, irrelevant here.
-  std::uint32_t below(std::uint32_t n) noexcept {
-    return static_cast<std::uint32_t>(((next() >> 32U) * n) >> 32U);
-  }
+  std::uint32_t below(std::uint32_t n) noexcept { return static_cast<std::uint32_t>(((next() >> 32U) * n) >> 32U); }
   double exponential(double mean) noexcept { return -mean * std::log1p(-uniform()); }
   /// Log-normal with the given mean and shape sigma (Box-Muller for the normal).
   double lognormal(double mean, double sigma) noexcept {
@@ -75,33 +73,33 @@ std::int64_t toUs(double seconds) noexcept { return static_cast<std::int64_t>(se
 
 /// Per-channel behaviour; durations in seconds.
 struct ChannelParams {
-  double patience;        ///< mean customer patience (exponential)
-  double talk;            ///< mean handling time (log-normal)
+  double patience;  ///< mean customer patience (exponential)
+  double talk;      ///< mean handling time (log-normal)
   double talkSigma;
-  double acw;             ///< mean after-contact work (exponential)
+  double acw;  ///< mean after-contact work (exponential)
   double holdProb;
   double holdMean;
   double transferProb;
   double selfServiceProb;
   double containedProb;
   double selfServiceMean;
-  double maxWait;         ///< queue timeout; 0 = none
-  double callbackProb;    ///< customer takes a callback offer while waiting
+  double maxWait;       ///< queue timeout; 0 = none
+  double callbackProb;  ///< customer takes a callback offer while waiting
   double surveyProb;
 };
 
 constexpr std::array<ChannelParams, kChannelCount> kChannelParams{{
     // patience talk  sigma acw  hold  holdM xfer  ss    cont  ssM   maxWait cb    survey
-    {150, 240, 0.6, 30, 0.20, 45, 0.06, 0.35, 0.45, 40, 600, 0.25, 0.15},      // voice
-    {240, 420, 0.5, 20, 0.03, 30, 0.04, 0.50, 0.35, 60, 900, 0.0, 0.20},       // chat
-    {3600, 600, 0.7, 15, 0.0, 0, 0.02, 0.20, 0.30, 30, 1800, 0.0, 0.10},       // sms
-    {172800, 300, 0.6, 60, 0.0, 0, 0.03, 0.0, 0.0, 0, 0, 0.0, 0.05},           // email
-    {7200, 500, 0.6, 30, 0.0, 0, 0.02, 0.10, 0.30, 30, 3600, 0.0, 0.05},       // social
-    {180, 480, 0.5, 40, 0.10, 40, 0.04, 0.0, 0.0, 0, 900, 0.0, 0.20},          // video
+    {150, 240, 0.6, 30, 0.20, 45, 0.06, 0.35, 0.45, 40, 600, 0.25, 0.15},  // voice
+    {240, 420, 0.5, 20, 0.03, 30, 0.04, 0.50, 0.35, 60, 900, 0.0, 0.20},   // chat
+    {3600, 600, 0.7, 15, 0.0, 0, 0.02, 0.20, 0.30, 30, 1800, 0.0, 0.10},   // sms
+    {172800, 300, 0.6, 60, 0.0, 0, 0.03, 0.0, 0.0, 0, 0, 0.0, 0.05},       // email
+    {7200, 500, 0.6, 30, 0.0, 0, 0.02, 0.10, 0.30, 30, 3600, 0.0, 0.05},   // social
+    {180, 480, 0.5, 40, 0.10, 40, 0.04, 0.0, 0.0, 0, 900, 0.0, 0.20},      // video
 }};
 
-constexpr std::array<std::string_view, 6> kDispositions{"inquiry", "sale", "technical", "billing", "complaint",
-                                                        "cancellation"};
+constexpr std::array<std::string_view, 6> kDispositions{"inquiry", "sale",      "technical",
+                                                        "billing", "complaint", "cancellation"};
 constexpr std::array<double, 6> kDispositionWeights{0.30, 0.15, 0.22, 0.15, 0.10, 0.08};
 
 struct AuxReason {
@@ -110,7 +108,11 @@ struct AuxReason {
   double minutes;
 };
 constexpr std::array<AuxReason, 5> kAuxReasons{{
-    {"break", 0.50, 12}, {"lunch", 0.15, 35}, {"training", 0.10, 45}, {"meeting", 0.15, 25}, {"coaching", 0.10, 20},
+    {"break", 0.50, 12},
+    {"lunch", 0.15, 35},
+    {"training", 0.10, 45},
+    {"meeting", 0.15, 25},
+    {"coaching", 0.10, 20},
 }};
 constexpr double kBreakIntervalMinutes = 150;  // mean time between breaks per agent
 constexpr double kLogoutProb = 0.06;           // share of "breaks" that are a logout/login cycle
@@ -159,7 +161,7 @@ constexpr std::array<QueueSpec, 12> kDefaultQueues{{
     {"initech-helpdesk-chat", 2, Channel::kChat, 1, 0.6},
     {"initech-helpdesk-email", 2, Channel::kEmail, 0, 0.3},
 }};
-constexpr std::array<Channel, 8> kChannelCycle{Channel::kVoice, Channel::kChat,  Channel::kEmail, Channel::kVoice,
+constexpr std::array<Channel, 8> kChannelCycle{Channel::kVoice, Channel::kChat,   Channel::kEmail, Channel::kVoice,
                                                Channel::kSms,   Channel::kSocial, Channel::kChat,  Channel::kVoice};
 constexpr std::array<double, 8> kWeightCycle{1.0, 0.9, 0.4, 0.7, 0.3, 0.25, 0.5, 0.6};
 
@@ -230,8 +232,8 @@ struct AgentRuntime {
   std::uint8_t auxReason = 0;
   std::uint8_t talking = 0;
   std::uint8_t wrapping = 0;  // contacts (or transferred legs) in after-contact work
-  bool onShift = false;  // rostered now; off-shift agents log out once idle
-  bool away = false;     // logged out temporarily, a re-login is scheduled
+  bool onShift = false;       // rostered now; off-shift agents log out once idle
+  bool away = false;          // logged out temporarily, a re-login is scheduled
   AgentStateKind shown = AgentStateKind::kOffline;
   std::uint32_t stamp = 0;    // idle-list entries carrying an older stamp are stale
   std::uint32_t session = 0;  // login count: break timers of an earlier session are stale
@@ -247,8 +249,8 @@ struct WaitEntry {
 };
 
 struct QueueRuntime {
-  std::deque<WaitEntry> waiting;  // FIFO; abandoned/dequeued contacts are skipped lazily
-  std::deque<IdleEntry> idle;     // agents with a free slot; stale entries skipped lazily
+  std::deque<WaitEntry> waiting;        // FIFO; abandoned/dequeued contacts are skipped lazily
+  std::deque<IdleEntry> idle;           // agents with a free slot; stale entries skipped lazily
   std::vector<std::uint32_t> siblings;  // same tenant and channel: transfer/overflow targets
   std::vector<std::uint32_t> skilled;   // all agents that serve this queue
 };
@@ -296,9 +298,8 @@ struct Simulator::Impl {
       return pool;
     }
     const double share = curveAt(nowUs) * curveMean / curvePeak;
-    const std::uint32_t wanted = settings.agentsPerQueue != 0
-                                     ? static_cast<std::uint32_t>(std::ceil(pool * share))
-                                     : staffFor(peakErlangs[q] * share);
+    const std::uint32_t wanted = settings.agentsPerQueue != 0 ? static_cast<std::uint32_t>(std::ceil(pool * share))
+                                                              : staffFor(peakErlangs[q] * share);
     return std::clamp<std::uint32_t>(wanted, std::min<std::uint32_t>(pool, 2), pool);
   }
 
@@ -347,7 +348,8 @@ struct Simulator::Impl {
       const std::uint32_t tenants = settings.tenants != 0 ? settings.tenants : 3;
       const std::uint32_t perTenant = settings.queuesPerTenant != 0 ? settings.queuesPerTenant : 4;
       for (std::uint32_t t = 0; t < tenants; ++t) {
-        topology.tenants.push_back(t < kTenantNames.size() ? std::string(kTenantNames[t]) : "tenant-" + padded(t + 1, 4));
+        topology.tenants.push_back(t < kTenantNames.size() ? std::string(kTenantNames[t])
+                                                           : "tenant-" + padded(t + 1, 4));
         for (std::uint32_t k = 0; k < perTenant; ++k) {
           const Channel channel = kChannelCycle[k % kChannelCycle.size()];
           specs.push_back({{}, t, channel, (t + k) % 3, kWeightCycle[k % kWeightCycle.size()]});
@@ -377,7 +379,8 @@ struct Simulator::Impl {
     std::uint32_t tenantBegin = 0;
     while (tenantBegin < queueCount) {
       std::uint32_t tenantEnd = tenantBegin;
-      while (tenantEnd < queueCount && topology.queues[tenantEnd].tenantIndex == topology.queues[tenantBegin].tenantIndex) {
+      while (tenantEnd < queueCount &&
+             topology.queues[tenantEnd].tenantIndex == topology.queues[tenantBegin].tenantIndex) {
         ++tenantEnd;
       }
       const std::uint32_t span = tenantEnd - tenantBegin;
@@ -413,10 +416,16 @@ struct Simulator::Impl {
         agent.channel = queue.channel;
         agent.id = queue.tenant + "-a" + padded(a + 1, 5);
         switch (queue.channel) {
-          case Channel::kChat: agent.capacity = static_cast<std::uint8_t>(2 + rng.below(2)); break;
+          case Channel::kChat:
+            agent.capacity = static_cast<std::uint8_t>(2 + rng.below(2));
+            break;
           case Channel::kSms:
-          case Channel::kSocial: agent.capacity = 2; break;
-          default: agent.capacity = 1; break;
+          case Channel::kSocial:
+            agent.capacity = 2;
+            break;
+          default:
+            agent.capacity = 1;
+            break;
         }
         agent.queues.push_back(q);
         // Some agents are cross-skilled on the tenant's other queues of the same channel at
@@ -558,20 +567,22 @@ struct Simulator::Impl {
   void onArrival() {
     ++blockArrivals;
     const double pick = rng.uniform() * cumulativeWeight.back();
-    const auto q = static_cast<std::uint32_t>(
-        std::min<std::size_t>(static_cast<std::size_t>(std::upper_bound(cumulativeWeight.begin(), cumulativeWeight.end(), pick) -
-                                                       cumulativeWeight.begin()),
-                              cumulativeWeight.size() - 1));
+    const auto q = static_cast<std::uint32_t>(std::min<std::size_t>(
+        static_cast<std::size_t>(std::upper_bound(cumulativeWeight.begin(), cumulativeWeight.end(), pick) -
+                                 cumulativeWeight.begin()),
+        cumulativeWeight.size() - 1));
     const std::uint32_t c = newContact(q);
     const ChannelParams& p = paramsOf(c);
     if (rng.chance(p.selfServiceProb)) {
       contacts[c].state = ContactState::kSelfService;
-      schedule(nowUs + toUs(5.0 + rng.exponential(p.selfServiceMean)), TimerKind::kSelfServiceDone, c, contacts[c].token);
+      schedule(nowUs + toUs(5.0 + rng.exponential(p.selfServiceMean)), TimerKind::kSelfServiceDone, c,
+               contacts[c].token);
     } else {
       enqueue(c, q);
     }
     const double arrivalsPerSecond = settings.rate * curveAt(nowUs) / eventsPerArrival();
-    schedule(nowUs + std::max<std::int64_t>(1, toUs(rng.exponential(1.0 / arrivalsPerSecond))), TimerKind::kArrival, 0, 0);
+    schedule(nowUs + std::max<std::int64_t>(1, toUs(rng.exponential(1.0 / arrivalsPerSecond))), TimerKind::kArrival, 0,
+             0);
   }
 
   void onSelfServiceDone(std::uint32_t c) {
@@ -984,7 +995,9 @@ struct Simulator::Impl {
     rollBlocks();
     startupPhase = false;
     switch (t.kind) {
-      case TimerKind::kArrival: onArrival(); break;
+      case TimerKind::kArrival:
+        onArrival();
+        break;
       case TimerKind::kSelfServiceDone:
         if (contactTimerLive(t)) onSelfServiceDone(t.target);
         break;
@@ -1006,7 +1019,9 @@ struct Simulator::Impl {
       case TimerKind::kSurvey:
         if (contactTimerLive(t)) onSurvey(t.target);
         break;
-      case TimerKind::kLegWrapDone: onLegWrapDone(t.target); break;
+      case TimerKind::kLegWrapDone:
+        onLegWrapDone(t.target);
+        break;
       case TimerKind::kAgentLogin:
         // Initial logins (token 1) are not traffic: keep them out of the rate controller.
         startupPhase = t.token == 1;
@@ -1019,7 +1034,9 @@ struct Simulator::Impl {
       case TimerKind::kAuxEnd:
         if (agents[t.target].session == t.token && agents[t.target].inAux) onAuxEnd(t.target);
         break;
-      case TimerKind::kStaffing: onStaffing(); break;
+      case TimerKind::kStaffing:
+        onStaffing();
+        break;
     }
     return true;
   }

@@ -232,7 +232,8 @@ class StreamChecker {
         ASSERT_LE(e.nps, 10);
         c.phase = Phase::kDone;
         break;
-      default: FAIL() << where;
+      default:
+        FAIL() << where;
     }
   }
 
@@ -298,7 +299,8 @@ class StreamChecker {
         a.loggedIn = false;
         a.state = AgentStateKind::kOffline;
         break;
-      default: FAIL();
+      default:
+        FAIL();
     }
   }
 
@@ -469,7 +471,8 @@ TEST(SimJson, LinesAreValidCanonicalEvents) {
         ASSERT_TRUE(csat >= 1 && csat <= 5 && nps <= 10) << line;
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -505,10 +508,33 @@ TEST(SimCli, ParsesOptionsAndRejectsBadOnes) {
   EXPECT_EQ(defaults.options->settings.startUs, 42);
   EXPECT_EQ(defaults.options->settings.rate, 200.0);
 
-  const ParseResult full = parse({"--endpoint=tcp://10.0.0.1:6000", "--bind", "--socket", "pub", "--topic", "cc.",
-                                  "--seed", "9", "--rate", "1e4", "--count", "100", "--duration", "10m", "--start",
-                                  "2026-11-23T06:00:00Z", "--batch", "32", "--tenants", "20", "--queues-per-tenant",
-                                  "8", "--agents-per-queue", "5", "--curve", "flat", "--fast"});
+  const ParseResult full = parse({"--endpoint=tcp://10.0.0.1:6000",
+                                  "--bind",
+                                  "--socket",
+                                  "pub",
+                                  "--topic",
+                                  "cc.",
+                                  "--seed",
+                                  "9",
+                                  "--rate",
+                                  "1e4",
+                                  "--count",
+                                  "100",
+                                  "--duration",
+                                  "10m",
+                                  "--start",
+                                  "2026-11-23T06:00:00Z",
+                                  "--batch",
+                                  "32",
+                                  "--tenants",
+                                  "20",
+                                  "--queues-per-tenant",
+                                  "8",
+                                  "--agents-per-queue",
+                                  "5",
+                                  "--curve",
+                                  "flat",
+                                  "--fast"});
   ASSERT_TRUE(full.options.has_value()) << full.error;
   const SimOptions& o = *full.options;
   EXPECT_EQ(o.endpoint, "tcp://10.0.0.1:6000");
@@ -535,22 +561,21 @@ TEST(SimCli, ParsesOptionsAndRejectsBadOnes) {
   EXPECT_FALSE(pacedFile.options->fast);
 
   EXPECT_TRUE(parse({"--help"}).help);
-  for (const auto& bad : std::vector<std::vector<std::string_view>>{
-           {"--rate", "0"},
-           {"--rate", "fast"},
-           {"--rate"},
-           {"--count", "-1"},
-           {"--duration", "soon"},
-           {"--start", "2026-11-23"},
-           {"--socket", "req"},
-           {"--topic", "x"},
-           {"--batch", "0"},
-           {"--fast", "--paced"},
-           {"--curve", "weekly"},
-           {"--log-level", "loud"},
-           {"--endpoint", "localhost"},
-           {"--nope"},
-           {"stray"}}) {
+  for (const auto& bad : std::vector<std::vector<std::string_view>>{{"--rate", "0"},
+                                                                    {"--rate", "fast"},
+                                                                    {"--rate"},
+                                                                    {"--count", "-1"},
+                                                                    {"--duration", "soon"},
+                                                                    {"--start", "2026-11-23"},
+                                                                    {"--socket", "req"},
+                                                                    {"--topic", "x"},
+                                                                    {"--batch", "0"},
+                                                                    {"--fast", "--paced"},
+                                                                    {"--curve", "weekly"},
+                                                                    {"--log-level", "loud"},
+                                                                    {"--endpoint", "localhost"},
+                                                                    {"--nope"},
+                                                                    {"stray"}}) {
     const ParseResult r = parse(bad);
     EXPECT_FALSE(r.options.has_value()) << bad.front();
     EXPECT_FALSE(r.error.empty()) << bad.front();

@@ -61,7 +61,7 @@ struct SimQueue {
   std::string tenant;
   std::string vendor;
   Channel channel = Channel::kVoice;
-  double weight = 1.0;                ///< share of the arrivals
+  double weight = 1.0;  ///< share of the arrivals
   std::uint32_t tenantIndex = 0;
   std::vector<std::uint32_t> agents;  ///< pool (agents whose primary queue this is)
 };
@@ -72,7 +72,7 @@ struct SimAgent {
   std::string tenant;
   std::string vendor;
   Channel channel = Channel::kVoice;
-  std::uint8_t capacity = 1;  ///< concurrent contacts (chat 2 or 3)
+  std::uint8_t capacity = 1;               ///< concurrent contacts (chat 2 or 3)
   std::vector<std::uint32_t> queues;       ///< queue indices, primary first, at most kMaxAgentQueues
   std::vector<std::string_view> queueIds;  ///< same, as ids (views into SimQueue::id)
 };
@@ -93,23 +93,23 @@ struct SimEvent {
   std::string_view source;
   std::string_view tenant;
   std::string_view vendor;
-  std::string_view queue;    ///< contact events and survey.result
-  std::string_view toQueue;  ///< contact.transferred
-  std::string_view agent;    ///< agent events; contact events once an agent is involved
-  std::string_view reason;   ///< agent.state aux reason
+  std::string_view queue;        ///< contact events and survey.result
+  std::string_view toQueue;      ///< contact.transferred
+  std::string_view agent;        ///< agent events; contact events once an agent is involved
+  std::string_view reason;       ///< agent.state aux reason
   std::string_view disposition;  ///< contact.wrapped
-  std::uint64_t contact = 0;   ///< contact number, rendered "<source>-c<n>"; 0 = none
-  std::uint64_t customer = 0;  ///< customer number, rendered "<tenant>-cust-<n>"; 0 = none
+  std::uint64_t contact = 0;     ///< contact number, rendered "<source>-c<n>"; 0 = none
+  std::uint64_t customer = 0;    ///< customer number, rendered "<tenant>-cust-<n>"; 0 = none
   std::uint32_t queueIndex = kNoIndex;
   std::uint32_t toQueueIndex = kNoIndex;
   std::uint32_t agentIndex = kNoIndex;
   AgentStateKind state = AgentStateKind::kAvailable;
   DequeueReason dequeueReason = DequeueReason::kOther;
-  std::int8_t resolved = -1;   ///< -1 absent, 0 false, 1 true
-  std::int8_t contained = -1;  ///< -1 absent, 0 false, 1 true
-  std::uint8_t csat = 0;       ///< 1..5, 0 = absent
-  std::int8_t nps = -1;        ///< 0..10, -1 = absent
-  std::uint8_t capacity = 0;   ///< agent.login capacity for `channel`
+  std::int8_t resolved = -1;                      ///< -1 absent, 0 false, 1 true
+  std::int8_t contained = -1;                     ///< -1 absent, 0 false, 1 true
+  std::uint8_t csat = 0;                          ///< 1..5, 0 = absent
+  std::int8_t nps = -1;                           ///< 0..10, -1 = absent
+  std::uint8_t capacity = 0;                      ///< agent.login capacity for `channel`
   std::span<const std::string_view> loginQueues;  ///< agent.login `queues`
 };
 
