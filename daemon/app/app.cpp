@@ -30,10 +30,12 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
     : config_(std::move(config)),
       options_(std::move(options)),
       clock_(clock),
-      signals_(io_, SIGINT, SIGTERM, SIGHUP) {
+      signals_(io_, SIGINT, SIGTERM, SIGHUP),
+      housekeeping_(io_) {
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.startTimeSeconds.set(static_cast<double>(clock_.nowUs()) / 1e6);
-  engine_ = std::make_unique<Engine>(config_->engine, serviceLevelOf(config_), config_->sources.size(), clock_);
+  engine_ = std::make_unique<Engine>(config_->engine, serviceLevelOf(config_), config_->sources.size(), clock_,
+                                     config_->intervals, config_->zones);
   std::vector<SourceView> views;
   for (std::size_t i = 0; i < config_->sources.size(); ++i) {
     const SourceSettings& s = config_->sources[i];
@@ -46,6 +48,7 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
     views.push_back({s.name, &sources_.back()->stats()});
   }
   exporter_ = std::make_unique<MetricsExporter>(*engine_, std::move(views), process_);
+  intervals_ = std::make_unique<IntervalStore>(config_->intervals.history.count(), /*logEach=*/true);
   try {
     http_ = std::make_unique<HttpServer>(config_->http, io_, [this](const HttpRequest& r) { return handle(r); });
   } catch (const std::exception& e) {
@@ -83,6 +86,15 @@ HttpResponse App::handle(const HttpRequest& request) {
   if (path == "/metrics") {
     return {200, "text/plain; version=0.0.4; charset=utf-8", exporter_->render()};
   }
+  if (path == "/api/v1/intervals") {
+    IntervalQuery query;
+    const auto q = request.target.find('?');
+    if (const auto error = parseIntervalQuery(q == std::string::npos ? "" : request.target.substr(q + 1), query)) {
+      return {400, "application/json", "{\"error\":\"" + *error + "\"}\n"};
+    }
+    intervals_->drain(*engine_);
+    return {200, "application/json", intervals_->queryJson(query)};
+  }
   if (path == "/healthz") {
     return {200, "text/plain; charset=utf-8", "ok\n"};
   }
@@ -99,6 +111,23 @@ HttpResponse App::handle(const HttpRequest& request) {
     return {503, "text/plain; charset=utf-8", "not ready: sources not bound or connected:" + notReady + "\n"};
   }
   return {404, "text/plain; charset=utf-8", "not found; try /metrics, /healthz or /readyz\n"};
+}
+
+void App::scheduleHousekeeping() {
+  // Closed intervals travel from the shards over SPSC rings; this thread is their one consumer.
+  housekeeping_.expires_after(std::chrono::milliseconds(200));
+  housekeeping_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    try {
+      intervals_->drain(*engine_);
+      intervals_->prune(clock_.nowUs());
+    } catch (const std::exception& e) {
+      spdlog::error("housekeeping failed: {}", e.what());
+    }
+    scheduleHousekeeping();
+  });
 }
 
 void App::waitForSignals() {
@@ -154,6 +183,7 @@ void App::requestStop() {
   boost::asio::post(io_, [this] {
     boost::system::error_code ignored;
     signals_.cancel(ignored);
+    housekeeping_.cancel();
     http_->stop();
     io_.stop();
   });
@@ -166,6 +196,7 @@ void App::run() {
   }
   http_->start();
   waitForSignals();
+  scheduleHousekeeping();
   spdlog::info("ccpulsed {} serving http://{}:{}/metrics with {} source(s), {} shard(s)", CCPULSE_VERSION,
                config_->http.listenHost, http_->port(), sources_.size(), engine_->shardCount());
   io_.run();
@@ -174,6 +205,7 @@ void App::run() {
     s->stop();
   }
   engine_->stop();
+  intervals_->drain(*engine_);
   spdlog::info("stopped");
 }
 

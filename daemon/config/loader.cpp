@@ -27,7 +27,10 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 5> kRootKeys{"http", "sources", "service_level", "engine", "logging"};
+constexpr std::array<std::string_view, 8> kRootKeys{"http",    "sources",   "service_level", "engine",
+                                                    "logging", "time_zone", "tenants",       "intervals"};
+constexpr std::array<std::string_view, 1> kTenantKeys{"time_zone"};
+constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_tolerance", "history"};
 constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
 constexpr std::array<std::string_view, 8> kSourceKeys{"name",      "endpoint", "socket",          "bind",
                                                       "subscribe", "format",   "max_frame_bytes", "receive_hwm"};
@@ -260,8 +263,22 @@ class Parser final {
         parseEngine(value, config.engine);
       } else if (key == "logging") {
         parseLogging(value, config.logging);
+      } else if (key == "time_zone") {
+        if (auto zone = readZone(value)) {
+          config.timeZone = value.node.Scalar();
+          config.zones.defaultZone = std::move(zone);
+        }
+      } else if (key == "tenants") {
+        parseTenants(value, config);
+      } else if (key == "intervals") {
+        parseIntervals(value, config.intervals);
       }
     });
+    for (auto& [tenant, zone] : config.zones.byTenant) {
+      if (!zone) {
+        zone = config.zones.defaultZone;  // tenant listed without its own time_zone
+      }
+    }
     if (!haveSources) {
       error("sources", root.IsMap() ? root.Mark() : YAML::Mark::null_mark(), "required: configure at least one source");
     }
@@ -908,6 +925,71 @@ class Parser final {
     auxReasons = std::move(reasons);
   }
 
+  std::shared_ptr<const TimeZone> readZone(const Field& field) {
+    const auto name = readNonEmptyString(field);
+    if (!name) {
+      return nullptr;
+    }
+    std::string whyNot;
+    auto zone = TimeZone::load(*name, whyNot);
+    if (!zone) {
+      error(field, whyNot);
+      return nullptr;
+    }
+    return std::make_shared<const TimeZone>(std::move(*zone));
+  }
+
+  void parseTenants(const Field& section, Config& config) {
+    if (section.node.IsNull()) {
+      return;
+    }
+    if (!section.node.IsMap()) {
+      error(section, "expected a map of tenant name to settings, got " + describe(section.node));
+      return;
+    }
+    for (auto it = section.node.begin(); it != section.node.end(); ++it) {
+      if (!it->first.IsScalar() || it->first.Scalar().empty()) {
+        error(section.path, it->first.Mark(), "tenant names must be non-empty strings");
+        continue;
+      }
+      const std::string tenant = it->first.Scalar();
+      if (tenant.size() > kMaxIdLength) {
+        error(section.path + "." + tenant, it->first.Mark(),
+              "longer than " + std::to_string(kMaxIdLength) + " characters, so it could never match");
+        continue;
+      }
+      const Field entry = child(section.path + "." + tenant, it->second, it->first.Mark());
+      TenantSettings settings;
+      std::shared_ptr<const TimeZone> zone;
+      forEachEntry(entry, kTenantKeys, [&](std::string_view, const Field& value) {
+        if ((zone = readZone(value))) {
+          settings.timeZone = value.node.Scalar();
+        }
+      });
+      config.tenants[tenant] = settings;
+      config.zones.byTenant[tenant] = zone;
+    }
+  }
+
+  void parseIntervals(const Field& section, IntervalSettings& intervals) {
+    forEachEntry(section, kIntervalKeys, [&](std::string_view key, const Field& value) {
+      if (key == "length") {
+        const auto length = readDuration(value, Zero::kRejected);
+        constexpr std::int64_t kHourUs = 3'600'000'000;
+        constexpr std::int64_t kMinuteUs = 60'000'000;
+        if (length && (length->count() % kMinuteUs != 0 || kHourUs % length->count() != 0)) {
+          error(value, "must be whole minutes dividing one hour (e.g. 15m, 30m, 60m), got " + value.node.Scalar());
+        } else if (length) {
+          intervals.length = *length;
+        }
+      } else if (key == "late_tolerance") {
+        assign(intervals.lateTolerance, readDuration(value, Zero::kAllowed));
+      } else if (key == "history") {
+        assign(intervals.history, readDuration(value, Zero::kRejected));
+      }
+    });
+  }
+
   void parseLogging(const Field& section, LoggingSettings& logging) {
     forEachEntry(section, kLoggingKeys, [&](std::string_view, const Field& value) {
       if (readEnum(value, kLogLevels)) {
@@ -1058,6 +1140,19 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   note(a.clock != b.clock, "engine.clock");
   // Agent series size their per-reason gauges when created, so the label set is fixed per run.
   note(a.auxReasons != b.auxReasons, "engine.aux_reasons");
+  // Open intervals and days were cut in the old zones and lengths.
+  note(running.timeZone != next.timeZone, "time_zone");
+  const auto zoneNames = [](const Config& c) {
+    std::map<std::string, std::string, std::less<>> names;
+    for (const auto& [tenant, settings] : c.tenants) {
+      names[tenant] = settings.timeZone;
+    }
+    return names;
+  };
+  note(zoneNames(running) != zoneNames(next), "tenants");
+  note(running.intervals.length != next.intervals.length, "intervals.length");
+  note(running.intervals.lateTolerance != next.intervals.lateTolerance, "intervals.late_tolerance");
+  note(running.intervals.history != next.intervals.history, "intervals.history");
   return changed;
 }
 

@@ -5,9 +5,14 @@
 namespace ccpulse::ctl {
 
 // Each subcommand lives in its own file under daemon/ctl/ and is listed here.
+int runErlang(Args args);  // erlang_command.cpp
+int runReplay(Args args);  // replay_command.cpp
 
 std::span<const Command> commands() noexcept {
-  static const std::array<Command, 0> kCommands = {};
+  static const std::array<Command, 2> kCommands = {{
+      {"erlang", "agents needed for a service-level target (Erlang C / Erlang A)", &runErlang},
+      {"replay", "recorded events through the engine; prints the final metrics", &runReplay},
+  }};
   return kCommands;
 }
 

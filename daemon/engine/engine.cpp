@@ -38,7 +38,7 @@ std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept {
 }
 
 Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel,
-               std::size_t sourceCount, const Clock& clock)
+               std::size_t sourceCount, const Clock& clock, const IntervalSettings& intervals, TimeZones zones)
     : settings_(settings), sourceCount_(sourceCount), dropped_(std::make_unique<PubU64[]>(sourceCount)) {
   const auto bounds = waitHistogramBounds(*serviceLevel);
   const unsigned shards = std::max(1U, settings_.shards);
@@ -48,6 +48,9 @@ Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLeve
     s.sourceCount = sourceCount;
     s.index = i;
     s.waitBounds = bounds;
+    s.intervals = intervals;
+    s.zones = zones;
+    s.globalNewestEventUs = &newestEventUs_;
     shards_.push_back(std::make_unique<Shard>(std::move(s), serviceLevel, clock));
   }
 }
@@ -71,10 +74,20 @@ void Engine::stop() {
   workers_.clear();  // joins
 }
 
+void Engine::noteSubmitted(std::int64_t tsUs) noexcept {
+  // Release after the push, so a shard that reads this time (acquire) and then finds its rings
+  // empty knows every event submitted before it has been applied.
+  std::int64_t seen = newestEventUs_.load(std::memory_order_relaxed);
+  while (tsUs > seen && !newestEventUs_.compare_exchange_weak(seen, tsUs, std::memory_order_release,
+                                                              std::memory_order_relaxed)) {
+  }
+}
+
 bool Engine::submit(std::size_t sourceIndex, const Event& event) noexcept {
   Shard& shard = *shards_[routeEvent(event, shards_.size())];
   SpscRing<Event>& ring = shard.inputRing(sourceIndex);
   if (ring.tryPush(event)) {
+    noteSubmitted(event.tsUs);
     return true;
   }
   // Bounded back-pressure: the source waits a little for the worker to catch up (ZeroMQ then
@@ -82,6 +95,7 @@ bool Engine::submit(std::size_t sourceIndex, const Event& event) noexcept {
   const std::int64_t deadline = steadyNowNs() + settings_.backpressureTimeout.count() * 1000;
   for (unsigned spins = 0;; ++spins) {
     if (ring.tryPush(event)) {
+      noteSubmitted(event.tsUs);
       return true;
     }
     if ((spins & 63U) == 63U) {

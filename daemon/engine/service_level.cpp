@@ -12,6 +12,20 @@ std::optional<double> ratio(double numerator, double denominator) noexcept {
 
 }  // namespace
 
+void addCounts(OutcomeCounts& into, const OutcomeCounts& delta) noexcept {
+  into.offered += delta.offered;
+  into.answered += delta.answered;
+  into.answeredInThreshold += delta.answeredInThreshold;
+  into.abandoned += delta.abandoned;
+  into.abandonedInThreshold += delta.abandonedInThreshold;
+  into.abandonedShort += delta.abandonedShort;
+  into.dequeued += delta.dequeued;
+  into.waitSecondsAnswered += delta.waitSecondsAnswered;
+  into.handled += delta.handled;
+  into.handleSeconds += delta.handleSeconds;
+  into.transferred += delta.transferred;
+}
+
 std::optional<double> computeServiceLevel(ServiceLevelFormula formula, bool dequeuedCountsAsMiss,
                                           const OutcomeCounts& c) noexcept {
   const auto a = static_cast<double>(c.answeredInThreshold);

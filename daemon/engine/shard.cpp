@@ -36,6 +36,20 @@ void setPolicy(QueueSeries& series, const ServiceLevelPolicy& policy) noexcept {
   series.publishedThresholdSeconds.set(seconds(policy.threshold.count()));
 }
 
+void publishPeriod(PeriodGauges& g, const ServiceLevelPolicy& policy, std::int64_t startUs,
+                   const OutcomeCounts& c) noexcept {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  g.startSeconds.set(seconds(startUs));
+  g.offered.set(static_cast<double>(c.offered));
+  g.answered.set(static_cast<double>(c.answered));
+  g.answeredInThreshold.set(static_cast<double>(c.answeredInThreshold));
+  g.abandoned.set(static_cast<double>(c.abandoned));
+  g.serviceLevel.set(computeServiceLevel(policy.formula, policy.dequeuedCountsAsMiss, c).value_or(kNaN));
+  g.asaSeconds.set(computeAsa(c).value_or(kNaN));
+  g.ahtSeconds.set(computeAht(c).value_or(kNaN));
+  g.abandonRate.set(computeAbandonRate(c).value_or(kNaN));
+}
+
 RateLimitedLog gSeriesCapLog;
 RateLimitedLog gContactCapLog;
 RateLimitedLog gAgentCapLog;
@@ -85,8 +99,16 @@ Shard::~Shard() {
   }
 }
 
-std::int64_t Shard::nowUs() const noexcept {
-  return settings_.engine.clock == ClockMode::kEvent ? newestEventUs_ : clock_.nowUs();
+std::int64_t Shard::nowUs(bool idle) const noexcept {
+  if (settings_.engine.clock != ClockMode::kEvent) {
+    return clock_.nowUs();
+  }
+  if (idle && settings_.globalNewestEventUs != nullptr) {
+    // Acquire pairs with the engine's release after the push: events up to that time are in
+    // the rings, and the rings are empty, so they have all been applied.
+    return std::max(newestEventUs_, settings_.globalNewestEventUs->load(std::memory_order_acquire));
+  }
+  return newestEventUs_;
 }
 
 std::size_t Shard::ringDepth() const noexcept {
@@ -157,6 +179,7 @@ QueueSeries* Shard::queueSeriesFor(const Event& event) noexcept {
                                                 event.channel, settings_.waitBounds, windowBuckets_.size(),
                                                 settings_.engine.windowBucket.count(), bucketCount);
     setPolicy(*series, serviceLevel_->resolve(tenant, vendor, queue, event.channel));
+    series->zone = settings_.zones.forTenant(tenant);
     const auto index = static_cast<std::uint32_t>(queueSeries_.size());
     bool inserted = false;
     std::uint32_t* slot = queueSeriesIndex_.findOrInsert(key, inserted);
@@ -259,12 +282,92 @@ void Shard::apply(const Event& event) noexcept {
   }
 }
 
-QueueBucket* Shard::bucketFor(QueueSeries& series, std::int64_t tsUs) noexcept {
-  QueueBucket* bucket = series.ring.at(tsUs);
-  if (bucket == nullptr) {
+void Shard::record(QueueSeries& series, std::int64_t tsUs, const OutcomeCounts& delta) noexcept {
+  if (OutcomeCounts* bucket = series.ring.at(tsUs)) {
+    addCounts(*bucket, delta);
+  } else {
     stats_.lateEvents.add(1);
   }
-  return bucket;
+  addCounts(*periodFor(series, PeriodKind::kInterval, tsUs), delta);
+  addCounts(*periodFor(series, PeriodKind::kDay, tsUs), delta);
+}
+
+void Shard::periodBounds(const QueueSeries& series, PeriodKind kind, std::int64_t tsUs, std::int64_t& startUs,
+                         std::int64_t& endUs) const noexcept {
+  if (kind == PeriodKind::kInterval) {
+    const std::int64_t length = settings_.intervals.length.count();
+    startUs = series.zone->periodStartUs(tsUs, length / 1'000'000);
+    endUs = startUs + length;
+  } else {
+    startUs = series.zone->dayStartUs(tsUs);
+    endUs = series.zone->nextDayStartUs(tsUs);
+  }
+}
+
+OutcomeCounts* Shard::periodFor(QueueSeries& series, PeriodKind kind, std::int64_t tsUs) noexcept {
+  PeriodState& p = kind == PeriodKind::kInterval ? series.intervalState : series.dayState;
+  if (p.currentStartUs != INT64_MIN && tsUs >= p.currentStartUs && tsUs < p.currentEndUs) {
+    return &p.current;
+  }
+  if (p.closingOpen && tsUs >= p.closingStartUs && tsUs < p.closingEndUs) {
+    return &p.closing;  // late, but within the tolerance: it still lands in its own period
+  }
+  if (p.currentStartUs == INT64_MIN || tsUs >= p.currentEndUs) {
+    advancePeriod(series, kind, tsUs);
+    return &p.current;
+  }
+  // Older than every open period: documented rule, it counts in the current period so that the
+  // periods still add up to the counters.
+  stats_.lateForPeriods.add(1);
+  return &p.current;
+}
+
+void Shard::advancePeriod(QueueSeries& series, PeriodKind kind, std::int64_t nowUs) noexcept {
+  PeriodState& p = kind == PeriodKind::kInterval ? series.intervalState : series.dayState;
+  if (p.currentStartUs == INT64_MIN) {
+    periodBounds(series, kind, nowUs, p.currentStartUs, p.currentEndUs);
+    return;
+  }
+  const std::int64_t tolerance = settings_.intervals.lateTolerance.count();
+  if (p.closingOpen && nowUs >= p.closingEndUs + tolerance) {
+    closePeriod(series, kind, p.closingStartUs, p.closingEndUs, p.closing);
+    p.closingOpen = false;
+  }
+  if (nowUs < p.currentEndUs) {
+    return;
+  }
+  // The current period is over: it stays open for late events until end + tolerance.
+  if (p.closingOpen) {
+    closePeriod(series, kind, p.closingStartUs, p.closingEndUs, p.closing);
+  }
+  p.closingOpen = true;
+  p.closingStartUs = p.currentStartUs;
+  p.closingEndUs = p.currentEndUs;
+  p.closing = p.current;
+  p.current = OutcomeCounts{};
+  periodBounds(series, kind, nowUs, p.currentStartUs, p.currentEndUs);
+  if (nowUs >= p.closingEndUs + tolerance) {
+    closePeriod(series, kind, p.closingStartUs, p.closingEndUs, p.closing);
+    p.closingOpen = false;
+  }
+}
+
+void Shard::closePeriod(QueueSeries& series, PeriodKind kind, std::int64_t startUs, std::int64_t endUs,
+                        const OutcomeCounts& counts) noexcept {
+  ClosedPeriod closed;
+  closed.series = &series;
+  closed.kind = kind;
+  closed.startUs = startUs;
+  closed.endUs = endUs;
+  closed.counts = counts;
+  closed.formula = series.policy.formula;
+  closed.dequeuedCountsAsMiss = series.policy.dequeuedCountsAsMiss;
+  closed.target = series.policy.target;
+  closed.thresholdSeconds = seconds(series.policy.threshold.count());
+  publishPeriod((kind == PeriodKind::kInterval ? series.interval : series.day)[1], series.policy, startUs, counts);
+  if (!closed_.tryPush(closed)) {
+    stats_.periodsDropped.add(1);
+  }
 }
 
 void Shard::applyContact(const Event& event) noexcept {
@@ -308,9 +411,9 @@ void Shard::applyContact(const Event& event) noexcept {
       }
       if (s != nullptr) {
         s->transferred.add(1);
-        if (QueueBucket* b = bucketFor(*s, event.tsUs)) {
-          ++b->transferred;
-        }
+        OutcomeCounts delta;
+        delta.transferred = 1;
+        record(*s, event.tsUs, delta);
       }
       return;
     }
@@ -353,9 +456,9 @@ void Shard::onQueued(const Event& event, std::uint64_t key) noexcept {
     return;
   }
   s->offered.add(1);
-  if (QueueBucket* b = bucketFor(*s, event.tsUs)) {
-    ++b->offered;
-  }
+  OutcomeCounts delta;
+  delta.offered = 1;
+  record(*s, event.tsUs, delta);
   bool inserted = false;
   ContactRecord* r = contacts_.findOrInsert(key, inserted);
   if (r == nullptr) {
@@ -407,11 +510,11 @@ void Shard::onAnswered(const Event& event, std::uint64_t key) noexcept {
     }
     s.waitHistogram.observe(wait);
     s.waiting.add(-1);
-    if (QueueBucket* b = bucketFor(s, event.tsUs)) {
-      ++b->answered;
-      b->answeredInThreshold += inThreshold ? 1 : 0;
-      b->waitSeconds += static_cast<float>(wait);
-    }
+    OutcomeCounts delta;
+    delta.answered = 1;
+    delta.answeredInThreshold = inThreshold ? 1 : 0;
+    delta.waitSecondsAnswered = wait;
+    record(s, event.tsUs, delta);
     r->phase = Phase::kTalking;
     r->answeredUs = event.tsUs;
     return;
@@ -457,7 +560,7 @@ void Shard::onLeftQueue(const Event& event, std::uint64_t key) noexcept {
   }
   QueueSeries& s = queueSeries_.at(r->series);
   const double wait = nonNegativeSeconds(event.tsUs - r->queuedUs);
-  QueueBucket* b = bucketFor(s, event.tsUs);
+  OutcomeCounts delta;
   if (abandoned) {
     const bool inThreshold = wait <= seconds(s.policy.threshold.count());
     const bool isShort = wait <= seconds(s.policy.shortAbandon.count());
@@ -465,17 +568,14 @@ void Shard::onLeftQueue(const Event& event, std::uint64_t key) noexcept {
     s.abandonedInThreshold.add(inThreshold ? 1 : 0);
     s.abandonedShort.add(isShort ? 1 : 0);
     s.abandonWaitHistogram.observe(wait);
-    if (b != nullptr) {
-      ++b->abandoned;
-      b->abandonedInThreshold += inThreshold ? 1 : 0;
-      b->abandonedShort += isShort ? 1 : 0;
-    }
+    delta.abandoned = 1;
+    delta.abandonedInThreshold = inThreshold ? 1 : 0;
+    delta.abandonedShort = isShort ? 1 : 0;
   } else {
     s.dequeued[static_cast<std::size_t>(event.dequeueReason)].add(1);
-    if (b != nullptr) {
-      ++b->dequeued;
-    }
+    delta.dequeued = 1;
   }
+  record(s, event.tsUs, delta);
   s.waiting.add(-1);
   contacts_.erase(key);
   stats_.contactsInFlight.add(-1);
@@ -513,10 +613,10 @@ void Shard::onWrapped(const Event& event, std::uint64_t key) noexcept {
   s.acwSeconds.add(acw);
   s.handleSeconds.add(handle);
   s.handled.add(1);
-  if (QueueBucket* b = bucketFor(s, event.tsUs)) {
-    ++b->handled;
-    b->handleSeconds += static_cast<float>(handle);
-  }
+  OutcomeCounts delta;
+  delta.handled = 1;
+  delta.handleSeconds = handle;
+  record(s, event.tsUs, delta);
   contacts_.erase(key);
   stats_.contactsInFlight.add(-1);
 }
@@ -535,25 +635,28 @@ std::uint8_t Shard::auxReasonIndex(std::string_view reason) const noexcept {
 }
 
 void Shard::accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept {
-  const double elapsed = nonNegativeSeconds(tsUs - agent.lastAccountedUs);
+  const std::int64_t fromUs = agent.lastAccountedUs;
   agent.lastAccountedUs = std::max(agent.lastAccountedUs, tsUs);
   const bool handling = agent.state == AgentStateKind::kBusy || agent.state == AgentStateKind::kAcw;
   const bool available = agent.state == AgentStateKind::kAvailable;
-  if (elapsed <= 0 || (!handling && !available)) {
+  if (tsUs <= fromUs || (!handling && !available)) {
     return;
   }
+  const double elapsed = seconds(tsUs - fromUs);
+  // Split the time exactly over the window buckets it spans (only the ring's span matters).
+  const std::int64_t bucketUs = std::max<std::int64_t>(settings_.engine.windowBucket.count(), 1);
+  const std::int64_t lastBucket = (tsUs - 1) / bucketUs;
+  const std::int64_t firstBucket = std::max(fromUs / bucketUs, lastBucket - static_cast<std::int64_t>(ringBuckets_) + 1);
   for (std::size_t i = 0; i < agent.queueCount; ++i) {
     AgentQueueSeries& s = agentSeries_.at(agent.queues[i]);
-    AgentBucket* b = s.ring.at(tsUs);
-    if (handling) {
-      s.handlingSeconds.add(elapsed);
-      if (b != nullptr) {
-        b->handlingSeconds += elapsed;
+    (handling ? s.handlingCommitted : s.availableCommitted) += elapsed;
+    for (std::int64_t b = firstBucket; b <= lastBucket; ++b) {
+      const std::int64_t part = std::min(tsUs, (b + 1) * bucketUs) - std::max(fromUs, b * bucketUs);
+      if (part <= 0) {
+        continue;
       }
-    } else {
-      s.availableSeconds.add(elapsed);
-      if (b != nullptr) {
-        b->availableSeconds += elapsed;
+      if (AgentBucket* bucket = s.ring.at(b * bucketUs)) {
+        (handling ? bucket->handlingSeconds : bucket->availableSeconds) += seconds(part);
       }
     }
   }
@@ -634,23 +737,11 @@ void Shard::publishQueueWindows(QueueSeries& series, std::int64_t nowUs) noexcep
   constexpr std::size_t kMaxWindows = 16;
   std::array<OutcomeCounts, kMaxWindows> counts{};
   const std::size_t windows = std::min(windowBuckets_.size(), kMaxWindows);
-  series.ring.forEachRecent(nowUs, ringBuckets_, [&](const QueueBucket& b, std::int64_t age) {
+  series.ring.forEachRecent(nowUs, ringBuckets_, [&](const OutcomeCounts& b, std::int64_t age) {
     for (std::size_t w = 0; w < windows; ++w) {
-      if (age >= static_cast<std::int64_t>(windowBuckets_[w])) {
-        continue;
+      if (age < static_cast<std::int64_t>(windowBuckets_[w])) {
+        addCounts(counts[w], b);
       }
-      OutcomeCounts& c = counts[w];
-      c.offered += b.offered;
-      c.answered += b.answered;
-      c.answeredInThreshold += b.answeredInThreshold;
-      c.abandoned += b.abandoned;
-      c.abandonedInThreshold += b.abandonedInThreshold;
-      c.abandonedShort += b.abandonedShort;
-      c.dequeued += b.dequeued;
-      c.handled += b.handled;
-      c.transferred += b.transferred;
-      c.waitSecondsAnswered += b.waitSeconds;
-      c.handleSeconds += b.handleSeconds;
     }
   });
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -663,6 +754,12 @@ void Shard::publishQueueWindows(QueueSeries& series, std::int64_t nowUs) noexcep
     g.ahtSeconds.set(computeAht(c).value_or(kNaN));
     g.abandonRate.set(computeAbandonRate(c).value_or(kNaN));
     g.transferRate.set(computeTransferRate(c).value_or(kNaN));
+  }
+  for (const PeriodKind kind : {PeriodKind::kInterval, PeriodKind::kDay}) {
+    advancePeriod(series, kind, nowUs);
+    const PeriodState& p = kind == PeriodKind::kInterval ? series.intervalState : series.dayState;
+    publishPeriod((kind == PeriodKind::kInterval ? series.interval : series.day)[0], series.policy, p.currentStartUs,
+                  p.current);
   }
 }
 
@@ -679,15 +776,52 @@ void Shard::publishAgentWindows(AgentQueueSeries& series, std::int64_t nowUs) no
     }
   });
   for (std::size_t w = 0; w < windows; ++w) {
-    series.handlingWindow[w].set(sums[w].handlingSeconds);
-    series.availableWindow[w].set(sums[w].availableSeconds);
+    series.handlingWindow[w].set(sums[w].handlingSeconds + series.handlingProvisionalWindow[w]);
+    series.availableWindow[w].set(sums[w].availableSeconds + series.availableProvisionalWindow[w]);
   }
+  // Counters include the time so far in the current state, never going backwards (a state change
+  // reported late could otherwise make the committed total smaller than what was shown).
+  series.handlingSeconds.set(
+      std::max(series.handlingSeconds.get(), series.handlingCommitted + series.handlingProvisional));
+  series.availableSeconds.set(
+      std::max(series.availableSeconds.get(), series.availableCommitted + series.availableProvisional));
+}
+
+void Shard::addProvisionalAgentTime(std::int64_t nowUs) noexcept {
+  // Time since each agent's last state change counts now, but is not committed: a state change
+  // that arrives later with an earlier timestamp then still splits the time correctly.
+  const std::size_t n = agentSeries_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    AgentQueueSeries& s = agentSeries_.at(i);
+    s.handlingProvisional = 0;
+    s.availableProvisional = 0;
+    s.handlingProvisionalWindow.fill(0);
+    s.availableProvisionalWindow.fill(0);
+  }
+  const std::int64_t bucketUs = std::max<std::int64_t>(settings_.engine.windowBucket.count(), 1);
+  const std::int64_t nowBucket = nowUs / bucketUs;
+  const std::size_t windows = std::min<std::size_t>(windowBuckets_.size(), 16);
+  agents_.forEach([&](std::uint64_t, AgentRecord& a) {
+    const bool handling = a.state == AgentStateKind::kBusy || a.state == AgentStateKind::kAcw;
+    const bool available = a.state == AgentStateKind::kAvailable;
+    if (nowUs <= a.lastAccountedUs || (!handling && !available)) {
+      return;
+    }
+    for (std::size_t i = 0; i < a.queueCount; ++i) {
+      AgentQueueSeries& s = agentSeries_.at(a.queues[i]);
+      (handling ? s.handlingProvisional : s.availableProvisional) += seconds(nowUs - a.lastAccountedUs);
+      for (std::size_t w = 0; w < windows; ++w) {
+        const std::int64_t windowStartUs = (nowBucket - static_cast<std::int64_t>(windowBuckets_[w]) + 1) * bucketUs;
+        const double part = seconds(nowUs - std::max(a.lastAccountedUs, windowStartUs));
+        (handling ? s.handlingProvisionalWindow : s.availableProvisionalWindow)[w] += std::max(part, 0.0);
+      }
+    }
+  });
 }
 
 void Shard::publish(std::int64_t nowUs) noexcept {
   stats_.publishes.add(1);
-  // Agent time so far counts now, not only at the next state change.
-  agents_.forEach([&](std::uint64_t, AgentRecord& a) { accountAgentTime(a, nowUs); });
+  addProvisionalAgentTime(nowUs);
 
   // Oldest waiting per series, and eviction of contacts older than contact_max_age.
   const std::size_t seriesCount = queueSeries_.size();
@@ -767,7 +901,7 @@ void Shard::run(const std::stop_token& stop) {
       // Publish on the interval, and as soon as the rings run dry after a burst, so that a scrape
       // after the last event sees it without waiting for the next tick.
       if (nowNs >= nextPublishNs || (applied == 0 && dirty)) {
-        publish(nowUs());
+        publish(nowUs(/*idle=*/applied == 0 && ringDepth() == 0));
         dirty = false;
         nextPublishNs = nowNs + publishEveryNs;
       }
@@ -796,7 +930,7 @@ void Shard::run(const std::stop_token& stop) {
   drainControl();
   while (drainOnce(kBatch) > 0) {
   }
-  publish(nowUs());
+  publish(nowUs(/*idle=*/true));
 }
 
 }  // namespace ccpulse

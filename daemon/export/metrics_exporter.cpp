@@ -161,6 +161,53 @@ void MetricsExporter::collectQueues(std::vector<MetricFamily>& out) const {
   auto transferRate =
       family("ccpulse_transfer_rate", "Transfers out / answered over the rolling window.", MetricType::Gauge);
 
+  // Clock-aligned interval and day: [0] current so far, [1] last closed.
+  struct PeriodDef {
+    const char* suffix;
+    const char* help;
+    PubF64 PeriodGauges::*field;
+  };
+  static const PeriodDef kPeriodDefs[] = {
+      {"offered", "Contacts offered in the period.", &PeriodGauges::offered},
+      {"answered", "Contacts answered (known wait) in the period.", &PeriodGauges::answered},
+      {"answered_in_threshold", "Contacts answered within the threshold in the period.",
+       &PeriodGauges::answeredInThreshold},
+      {"abandoned", "Contacts abandoned (known wait) in the period.", &PeriodGauges::abandoned},
+      {"service_level", "Service level of the period per the configured formula (absent when undefined).",
+       &PeriodGauges::serviceLevel},
+      {"asa_seconds", "Average wait of contacts answered in the period.", &PeriodGauges::asaSeconds},
+      {"aht_seconds", "Average handle time of contacts wrapped in the period.", &PeriodGauges::ahtSeconds},
+      {"abandon_rate", "Abandoned / offered in the period.", &PeriodGauges::abandonRate},
+      {"start_timestamp_seconds", "Start of the period (local clock-aligned), seconds since the epoch.",
+       &PeriodGauges::startSeconds},
+  };
+  std::vector<MetricFamily> intervalFamilies;
+  std::vector<MetricFamily> dayFamilies;
+  for (const auto& def : kPeriodDefs) {
+    intervalFamilies.push_back(family(std::string("ccpulse_interval_") + def.suffix,
+                                      std::string(def.help) + " Label interval: current (so far) or last (closed).",
+                                      MetricType::Gauge));
+    dayFamilies.push_back(family(std::string("ccpulse_day_") + def.suffix,
+                                 std::string(def.help) + " Label day: current (day to date, tenant time zone) or last.",
+                                 MetricType::Gauge));
+  }
+  const auto addPeriods = [&](std::vector<MetricFamily>& families, const char* label,
+                              const std::array<PeriodGauges, 2>& gauges, const Labels& labels) {
+    for (std::size_t which = 0; which < 2; ++which) {
+      const PeriodGauges& g = gauges[which];
+      if (g.startSeconds.get() == 0) {
+        continue;  // no such period yet
+      }
+      const Labels pl = with(labels, label, which == 0 ? "current" : "last");
+      for (std::size_t f = 0; f < std::size(kPeriodDefs); ++f) {
+        const double v = (g.*(kPeriodDefs[f].field)).get();
+        if (!std::isnan(v)) {
+          addValue(families[f], pl, v);
+        }
+      }
+    }
+  };
+
   for (std::size_t shard = 0; shard < engine_.shardCount(); ++shard) {
     const auto& list = engine_.shard(shard).queueSeries();
     const std::size_t n = list.size();
@@ -193,6 +240,8 @@ void MetricsExporter::collectQueues(std::vector<MetricFamily>& out) const {
         put(abandonRate, s.windows[w].abandonRate.get());
         put(transferRate, s.windows[w].transferRate.get());
       }
+      addPeriods(intervalFamilies, "interval", s.interval, labels);
+      addPeriods(dayFamilies, "day", s.day, labels);
       addValue(target, labels, s.publishedTarget.get());
       addValue(threshold, labels, s.publishedThresholdSeconds.get());
     }
@@ -203,6 +252,12 @@ void MetricsExporter::collectQueues(std::vector<MetricFamily>& out) const {
   for (auto* f : {&dequeued, &selfService, &wait, &abandonWait, &waiting, &oldest, &serviceLevel, &target, &threshold,
                   &asa, &aht, &abandonRate, &transferRate}) {
     keepNonEmpty(out, std::move(*f));
+  }
+  for (auto& f : intervalFamilies) {
+    keepNonEmpty(out, std::move(f));
+  }
+  for (auto& f : dayFamilies) {
+    keepNonEmpty(out, std::move(f));
   }
 }
 
@@ -357,6 +412,12 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
                               MetricType::Counter);
   auto late = family("ccpulse_late_events_total", "Events older than the rolling windows reach (counted in totals only).",
                      MetricType::Counter);
+  auto latePeriods = family("ccpulse_late_period_events_total",
+                            "Events older than every open interval or day (counted in the current one).",
+                            MetricType::Counter);
+  auto periodsDropped = family("ccpulse_periods_dropped_total",
+                               "Closed intervals or days not recorded because the control thread fell behind.",
+                               MetricType::Counter);
   std::array<std::uint64_t, kEventTypeCount> unmatchedByType{};
   std::uint64_t evictedAge = 0;
   std::uint64_t untrackedContacts = 0;
@@ -364,6 +425,8 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
   std::uint64_t foldedSum = 0;
   std::uint64_t droppedSeries = 0;
   std::uint64_t lateSum = 0;
+  std::uint64_t latePeriodsSum = 0;
+  std::uint64_t periodsDroppedSum = 0;
   for (std::size_t s = 0; s < engine_.shardCount(); ++s) {
     const Shard& shard = engine_.shard(s);
     const ShardStats& st = shard.stats();
@@ -383,6 +446,8 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
     foldedSum += st.seriesFolded.get();
     droppedSeries += st.seriesDropped.get();
     lateSum += st.lateEvents.get();
+    latePeriodsSum += st.lateForPeriods.get();
+    periodsDroppedSum += st.periodsDropped.get();
   }
   for (std::size_t t = 0; t < kEventTypeCount; ++t) {
     addValue(unmatched, {{"type", std::string(toString(static_cast<EventType>(t)))}},
@@ -394,6 +459,8 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
   addValue(folded, {}, static_cast<double>(foldedSum));
   addValue(seriesDropped, {}, static_cast<double>(droppedSeries));
   addValue(late, {}, static_cast<double>(lateSum));
+  addValue(latePeriods, {}, static_cast<double>(latePeriodsSum));
+  addValue(periodsDropped, {}, static_cast<double>(periodsDroppedSum));
 
   auto reloads = family("ccpulse_config_reloads_total", "Configuration reloads by result.", MetricType::Counter);
   addValue(reloads, {{"result", "ok"}}, static_cast<double>(process_.reloadsOk.get()));
@@ -403,7 +470,7 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
 
   for (auto* f : {&frames, &bytes, &received, &decoded, &rejected, &duplicate, &gaps, &repeats, &restarts, &dropped,
                   &up, &last, &applied, &ringDepth, &ringCapacity, &latency, &inFlight, &agentsTracked, &unmatched,
-                  &evicted, &folded, &seriesDropped, &late, &reloads, &start}) {
+                  &evicted, &folded, &seriesDropped, &late, &latePeriods, &periodsDropped, &reloads, &start}) {
     keepNonEmpty(out, std::move(*f));
   }
 }

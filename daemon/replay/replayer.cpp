@@ -15,7 +15,8 @@ EngineSettings replaySettings(const EngineSettings& configured) {
 
 Replayer::Replayer(const Config& config)
     : engine_(std::make_unique<Engine>(replaySettings(config.engine),
-                                       std::make_shared<const ServiceLevelSettings>(config.serviceLevel), 1, clock_)),
+                                       std::make_shared<const ServiceLevelSettings>(config.serviceLevel), 1, clock_,
+                                       config.intervals, config.zones)),
       decoder_(DecoderSettings{config.sources.empty() ? std::size_t{1} << 20U : config.sources.front().maxFrameBytes}) {
   stats_.ready.store(true);
   exporter_ = std::make_unique<MetricsExporter>(*engine_, std::vector<SourceView>{{"replay", &stats_}}, process_);

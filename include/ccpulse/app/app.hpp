@@ -12,12 +12,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <zmq.hpp>
 
 #include "ccpulse/common/clock.hpp"
 #include "ccpulse/config/config.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/export/metrics_exporter.hpp"
+#include "ccpulse/history/interval_store.hpp"
 #include "ccpulse/http/http_server.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
 
@@ -59,6 +61,7 @@ class App final {
  private:
   HttpResponse handle(const HttpRequest& request);
   void waitForSignals();
+  void scheduleHousekeeping();
 
   std::shared_ptr<const Config> config_;
   AppOptions options_;
@@ -66,10 +69,12 @@ class App final {
   ProcessStats process_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
+  boost::asio::steady_timer housekeeping_;
   zmq::context_t zmq_;
   std::unique_ptr<Engine> engine_;
   std::vector<std::unique_ptr<ZmqSource>> sources_;
   std::unique_ptr<MetricsExporter> exporter_;
+  std::unique_ptr<IntervalStore> intervals_;
   std::unique_ptr<HttpServer> http_;
 };
 

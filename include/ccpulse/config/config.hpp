@@ -4,11 +4,14 @@
 /// Plain values: safe to read from any thread once built, never mutated afterwards.
 
 #include <chrono>
+#include <map>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ccpulse/common/time_zone.hpp"
 #include "ccpulse/decode/event.hpp"
 
 namespace ccpulse {
@@ -96,6 +99,30 @@ struct EngineSettings {
   std::vector<std::string> auxReasons = {"break", "lunch", "training", "meeting", "coaching"};
 };
 
+/// Clock-aligned reporting intervals (the ACD report's 15/30/60-minute rows) and days, in each
+/// tenant's time zone.
+struct IntervalSettings {
+  Micros length = std::chrono::minutes(15);        ///< `intervals.length`: divides one hour
+  Micros lateTolerance = std::chrono::seconds(5);  ///< `intervals.late_tolerance`: how long a period stays open after its end
+  Micros history = std::chrono::hours(24);         ///< `intervals.history`: closed intervals kept in memory
+};
+
+struct TenantSettings {
+  std::string timeZone;  ///< IANA name; empty = the top-level `time_zone`
+};
+
+/// Time zones resolved once at load; immutable and shared.
+struct TimeZones {
+  std::shared_ptr<const TimeZone> defaultZone = std::make_shared<const TimeZone>(TimeZone::utc());
+  std::map<std::string, std::shared_ptr<const TimeZone>, std::less<>> byTenant;
+
+  /// The tenant's zone, or the default.
+  [[nodiscard]] const std::shared_ptr<const TimeZone>& forTenant(std::string_view tenant) const noexcept {
+    const auto it = byTenant.find(tenant);
+    return it == byTenant.end() ? defaultZone : it->second;
+  }
+};
+
 struct LoggingSettings {
   std::string level = "info";  ///< trace | debug | info | warn | error | off
 };
@@ -106,6 +133,10 @@ struct Config {
   ServiceLevelSettings serviceLevel;
   EngineSettings engine;
   LoggingSettings logging;
+  std::string timeZone = "UTC";  ///< `time_zone`: default for tenants without their own
+  std::map<std::string, TenantSettings, std::less<>> tenants;  ///< `tenants`: per-tenant settings
+  IntervalSettings intervals;
+  TimeZones zones;  ///< resolved from timeZone and tenants at load
   std::string filePath;  ///< where it was loaded from (for messages)
 };
 

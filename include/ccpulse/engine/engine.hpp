@@ -8,6 +8,7 @@
 /// postServiceLevel() only by the control thread; readers (exporter) may call the const
 /// accessors from any thread.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <thread>
@@ -30,8 +31,9 @@ namespace ccpulse {
 
 class Engine final {
  public:
+  /// `intervals` and `zones` cut the reporting intervals and days (defaults: 15 minutes, UTC).
   Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel,
-         std::size_t sourceCount, const Clock& clock);
+         std::size_t sourceCount, const Clock& clock, const IntervalSettings& intervals = {}, TimeZones zones = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -56,11 +58,15 @@ class Engine final {
   [[nodiscard]] std::uint64_t droppedTotal() const noexcept;
 
  private:
+  void noteSubmitted(std::int64_t tsUs) noexcept;
+
   EngineSettings settings_;
   std::size_t sourceCount_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::jthread> workers_;
   std::unique_ptr<PubU64[]> dropped_;  ///< index = source; written only by that source's thread
+  /// Newest event time submitted (event-clock mode): raised by the ingest threads after each push.
+  std::atomic<std::int64_t> newestEventUs_{0};
 };
 
 }  // namespace ccpulse

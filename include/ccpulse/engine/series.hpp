@@ -14,6 +14,7 @@
 #include "ccpulse/config/config.hpp"
 #include "ccpulse/decode/event.hpp"
 #include "ccpulse/engine/published.hpp"
+#include "ccpulse/engine/service_level.hpp"
 #include "ccpulse/engine/window.hpp"
 
 namespace ccpulse {
@@ -56,19 +57,29 @@ struct WindowGauges {
   PubF64 transferRate;
 };
 
-/// One bucket of a queue series' rolling windows (writer-only).
-struct QueueBucket {
-  std::uint32_t offered = 0;
-  std::uint32_t answered = 0;
-  std::uint32_t answeredInThreshold = 0;
-  std::uint32_t abandoned = 0;
-  std::uint32_t abandonedInThreshold = 0;
-  std::uint32_t abandonedShort = 0;
-  std::uint32_t dequeued = 0;
-  std::uint32_t handled = 0;
-  std::uint32_t transferred = 0;
-  float waitSeconds = 0;
-  float handleSeconds = 0;
+/// Gauges of one reporting period (an interval or a day) as published for scrapes.
+struct PeriodGauges {
+  PubF64 startSeconds;  ///< period start, seconds since the epoch; 0 = no such period yet
+  PubF64 offered;
+  PubF64 answered;
+  PubF64 answeredInThreshold;
+  PubF64 abandoned;
+  PubF64 serviceLevel;  ///< NaN = undefined
+  PubF64 asaSeconds;
+  PubF64 ahtSeconds;
+  PubF64 abandonRate;
+};
+
+/// A clock-aligned period in progress, and the previous one while it stays open for late
+/// events (`intervals.late_tolerance`). Writer-only.
+struct PeriodState {
+  std::int64_t currentStartUs = INT64_MIN;  ///< INT64_MIN = no period yet
+  std::int64_t currentEndUs = INT64_MIN;
+  OutcomeCounts current;
+  bool closingOpen = false;
+  std::int64_t closingStartUs = 0;
+  std::int64_t closingEndUs = 0;
+  OutcomeCounts closing;
 };
 
 /// Contact-event state exported with labels tenant, vendor, queue, channel.
@@ -126,11 +137,16 @@ struct QueueSeries {
   PubF64 publishedTarget;            ///< policy.target, published for scrapes
   PubF64 publishedThresholdSeconds;  ///< policy.threshold, published for scrapes
   std::unique_ptr<WindowGauges[]> windows;  ///< one per EngineSettings::windows entry
+  std::array<PeriodGauges, 2> interval;  ///< [0] current interval so far, [1] last closed
+  std::array<PeriodGauges, 2> day;       ///< [0] day to date, [1] last closed day
 
   // Writer-only.
   std::uint32_t index = 0;  ///< position in the shard's list
   ServiceLevelPolicy policy;
-  WindowRing<QueueBucket> ring;
+  std::shared_ptr<const TimeZone> zone;  ///< the tenant's time zone
+  WindowRing<OutcomeCounts> ring;
+  PeriodState intervalState;
+  PeriodState dayState;
 };
 
 /// One bucket of an agent-queue series' rolling windows (writer-only).
@@ -160,14 +176,20 @@ struct AgentQueueSeries {
   PubI64 staffed;  ///< logged in and not offline
   std::array<PubI64, kAgentStateKindCount> byState;  ///< index = AgentStateKind
   std::unique_ptr<PubI64[]> auxByReason;  ///< index = position in aux_reasons; last = "other"
-  PubF64 handlingSeconds;   ///< counter: busy + ACW time
-  PubF64 availableSeconds;  ///< counter: available (idle) time
+  PubF64 handlingSeconds;   ///< counter: busy + ACW time, including the time so far in the current state
+  PubF64 availableSeconds;  ///< counter: available (idle) time, likewise
   std::unique_ptr<PubF64[]> handlingWindow;   ///< per window
   std::unique_ptr<PubF64[]> availableWindow;  ///< per window
 
   // Writer-only.
   std::uint32_t index = 0;  ///< position in the shard's list
   WindowRing<AgentBucket> ring;
+  double handlingCommitted = 0;   ///< time up to each agent's last state change
+  double availableCommitted = 0;
+  double handlingProvisional = 0;  ///< scratch for publish(): time since the last state change
+  double availableProvisional = 0;
+  std::array<double, 16> handlingProvisionalWindow{};   ///< scratch, per window
+  std::array<double, 16> availableProvisionalWindow{};
 };
 
 }  // namespace ccpulse

@@ -23,6 +23,9 @@ struct OutcomeCounts {
   std::uint64_t transferred = 0;          ///< transfers out
 };
 
+/// Adds every field of `delta` to `into`.
+void addCounts(OutcomeCounts& into, const OutcomeCounts& delta) noexcept;
+
 /// Service level per `formula` (see ServiceLevelFormula); nullopt when the denominator is zero.
 /// `dequeuedCountsAsMiss` adds D to every denominator but the `answered` formula's, which by
 /// definition looks at answered contacts only.

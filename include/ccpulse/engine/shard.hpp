@@ -8,6 +8,7 @@
 /// Hot path (apply): no locks, no exceptions, no heap allocation in steady state. Allocation
 /// happens only when a new label set appears (bounded by max_series_per_shard).
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <stop_token>
@@ -18,6 +19,7 @@
 #include "ccpulse/common/spsc_ring.hpp"
 #include "ccpulse/config/config.hpp"
 #include "ccpulse/decode/event.hpp"
+#include "ccpulse/engine/closed_period.hpp"
 #include "ccpulse/engine/flat_table.hpp"
 #include "ccpulse/engine/published.hpp"
 #include "ccpulse/engine/series.hpp"
@@ -41,6 +43,8 @@ struct ShardStats {
   PubI64 contactsInFlight;
   PubI64 agentsTracked;
   PubU64 publishes;
+  PubU64 periodsDropped;      ///< closed periods lost because the control thread fell behind
+  PubU64 lateForPeriods;      ///< events older than the open periods: counted in the current one
   PubHistogram applyLatency;  ///< seconds from frame receipt to apply
 
   static std::shared_ptr<const std::vector<double>> latencyBounds();
@@ -52,6 +56,10 @@ struct ShardSettings {
   std::uint32_t index = 0;
   /// Histogram bounds (seconds) for wait and abandon-wait, including every configured threshold.
   std::shared_ptr<const std::vector<double>> waitBounds;
+  IntervalSettings intervals;
+  TimeZones zones;
+  /// Event-clock mode: the newest event time submitted to any shard (owned by the engine).
+  const std::atomic<std::int64_t>* globalNewestEventUs = nullptr;
 };
 
 class Shard final {
@@ -66,8 +74,10 @@ class Shard final {
   void apply(const Event& event) noexcept;
   /// Recomputes gauges (windows, oldest waiting, agent time) as of `nowUs`, evicts stale contacts.
   void publish(std::int64_t nowUs) noexcept;
-  /// "Now" per the clock mode: the wall clock, or the newest event time applied.
-  [[nodiscard]] std::int64_t nowUs() const noexcept;
+  /// "Now" per the clock mode: the wall clock, or in event mode the newest event time applied
+  /// here, or, when `idle` (this shard's rings are empty, so every event submitted to it before
+  /// the engine's newest time was applied), the newest event time submitted to any shard.
+  [[nodiscard]] std::int64_t nowUs(bool idle = false) const noexcept;
   /// Re-resolves every series' service-level policy.
   void setServiceLevel(std::shared_ptr<const ServiceLevelSettings> serviceLevel);
   /// Drains the input and control rings, publishing as configured, until `stop` is requested;
@@ -88,6 +98,10 @@ class Shard final {
   [[nodiscard]] const ShardStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const ShardSettings& settings() const noexcept { return settings_; }
   [[nodiscard]] std::size_t ringDepth() const noexcept;
+
+  // ---- Control thread (the one consumer) ----
+  /// Closed intervals and days, oldest first.
+  [[nodiscard]] SpscRing<ClosedPeriod>& closedPeriods() noexcept { return closed_; }
 
  private:
   enum class Phase : std::uint8_t { kWaiting, kTalking, kHold, kAcw };
@@ -122,11 +136,19 @@ class Shard final {
   void onWrapped(const Event& event, std::uint64_t key) noexcept;
   void accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept;
   void adjustAgentGauges(const AgentRecord& agent, std::int64_t delta) noexcept;
+  void addProvisionalAgentTime(std::int64_t nowUs) noexcept;
   [[nodiscard]] std::uint8_t auxReasonIndex(std::string_view reason) const noexcept;
   void publishQueueWindows(QueueSeries& series, std::int64_t nowUs) noexcept;
   void publishAgentWindows(AgentQueueSeries& series, std::int64_t nowUs) noexcept;
   void drainControl() noexcept;
-  QueueBucket* bucketFor(QueueSeries& series, std::int64_t tsUs) noexcept;
+  /// Adds an outcome at event time `tsUs` to the series' window bucket, interval and day.
+  void record(QueueSeries& series, std::int64_t tsUs, const OutcomeCounts& delta) noexcept;
+  OutcomeCounts* periodFor(QueueSeries& series, PeriodKind kind, std::int64_t tsUs) noexcept;
+  void advancePeriod(QueueSeries& series, PeriodKind kind, std::int64_t nowUs) noexcept;
+  void closePeriod(QueueSeries& series, PeriodKind kind, std::int64_t startUs, std::int64_t endUs,
+                   const OutcomeCounts& counts) noexcept;
+  void periodBounds(const QueueSeries& series, PeriodKind kind, std::int64_t tsUs, std::int64_t& startUs,
+                    std::int64_t& endUs) const noexcept;
 
   ShardSettings settings_;
   std::shared_ptr<const ServiceLevelSettings> serviceLevel_;
@@ -136,6 +158,7 @@ class Shard final {
 
   std::vector<std::unique_ptr<SpscRing<Event>>> inputs_;
   SpscRing<std::shared_ptr<const ServiceLevelSettings>*> control_{16};
+  SpscRing<ClosedPeriod> closed_{16384};
 
   PublishedList<QueueSeries> queueSeries_;
   PublishedList<AgentQueueSeries> agentSeries_;

@@ -35,6 +35,18 @@ class Replayer final : private DecodeSink {
 
   [[nodiscard]] std::string renderMetrics() const;
   [[nodiscard]] const Engine& engine() const noexcept { return *engine_; }
+  /// Hands every period closed so far to `sink` (oldest first) and forgets it. Call often
+  /// enough that the shards' closed-period rings (16384 each) do not fill up.
+  template <typename Sink>
+  void drainClosedPeriods(Sink&& sink) {
+    for (std::size_t i = 0; i < engine_->shardCount(); ++i) {
+      auto& ring = engine_->shard(i).closedPeriods();
+      while (const ClosedPeriod* p = ring.front()) {
+        sink(*p);
+        ring.pop();
+      }
+    }
+  }
   [[nodiscard]] const SourceStats& stats() const noexcept { return stats_; }
   [[nodiscard]] std::int64_t newestEventUs() const noexcept { return newestEventUs_; }
 

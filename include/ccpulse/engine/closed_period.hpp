@@ -1,0 +1,35 @@
+#pragma once
+/// A reporting period (clock-aligned interval or local day) that has closed, as handed from a
+/// shard worker to the control thread over an SPSC ring. Trivially copyable. `series` points to
+/// an immutable-labelled series that lives as long as the engine.
+
+#include <cstdint>
+#include <string_view>
+
+#include "ccpulse/config/config.hpp"
+#include "ccpulse/engine/service_level.hpp"
+
+namespace ccpulse {
+
+struct QueueSeries;
+
+enum class PeriodKind : std::uint8_t { kInterval, kDay };
+
+[[nodiscard]] constexpr std::string_view toString(PeriodKind kind) noexcept {
+  return kind == PeriodKind::kInterval ? "interval" : "day";
+}
+
+struct ClosedPeriod {
+  const QueueSeries* series = nullptr;
+  PeriodKind kind = PeriodKind::kInterval;
+  std::int64_t startUs = 0;
+  std::int64_t endUs = 0;
+  OutcomeCounts counts;
+  // The policy in force when it closed, so consumers need not read writer-only state.
+  ServiceLevelFormula formula = ServiceLevelFormula::kAbandonsMiss;
+  bool dequeuedCountsAsMiss = true;
+  double target = 0;
+  double thresholdSeconds = 0;
+};
+
+}  // namespace ccpulse
