@@ -84,7 +84,14 @@ void Engine::noteSubmitted(std::int64_t tsUs) noexcept {
 }
 
 bool Engine::submit(std::size_t sourceIndex, const Event& event) noexcept {
-  Shard& shard = *shards_[routeEvent(event, shards_.size())];
+  bool all = true;
+  forEachRoute(event, shards_.size(), [&](std::size_t shard, const Event& routed) {
+    all = pushTo(*shards_[shard], sourceIndex, routed) && all;
+  });
+  return all;
+}
+
+bool Engine::pushTo(Shard& shard, std::size_t sourceIndex, const Event& event) noexcept {
   SpscRing<Event>& ring = shard.inputRing(sourceIndex);
   if (ring.tryPush(event)) {
     noteSubmitted(event.tsUs);

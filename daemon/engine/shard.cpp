@@ -306,6 +306,11 @@ void Shard::periodBounds(const QueueSeries& series, PeriodKind kind, std::int64_
 
 OutcomeCounts* Shard::periodFor(QueueSeries& series, PeriodKind kind, std::int64_t tsUs) noexcept {
   PeriodState& p = kind == PeriodKind::kInterval ? series.intervalState : series.dayState;
+  if (p.closingOpen && tsUs >= p.closingEndUs + settings_.intervals.lateTolerance.count()) {
+    // Event time has moved past the tolerance: the previous period is final now.
+    closePeriod(series, kind, p.closingStartUs, p.closingEndUs, p.closing);
+    p.closingOpen = false;
+  }
   if (p.currentStartUs != INT64_MIN && tsUs >= p.currentStartUs && tsUs < p.currentEndUs) {
     return &p.current;
   }
@@ -403,20 +408,9 @@ void Shard::applyContact(const Event& event) noexcept {
       r->phase = Phase::kTalking;
       return;
     }
-    case EventType::kContactTransferred: {
-      ContactRecord* r = contacts_.find(key);
-      QueueSeries* s = r != nullptr ? &queueSeries_.at(r->series) : queueSeriesFor(event);
-      if (r == nullptr) {
-        stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
-      }
-      if (s != nullptr) {
-        s->transferred.add(1);
-        OutcomeCounts delta;
-        delta.transferred = 1;
-        record(*s, event.tsUs, delta);
-      }
+    case EventType::kContactTransferred:
+      onTransferred(event, key);
       return;
-    }
     case EventType::kContactEnded: {
       ContactRecord* r = contacts_.find(key);
       if (r == nullptr || (r->phase != Phase::kTalking && r->phase != Phase::kHold)) {
@@ -450,6 +444,55 @@ void Shard::applyContact(const Event& event) noexcept {
   }
 }
 
+QueueSeries* Shard::seriesOf(const ContactRecord* record, const Event& event) noexcept {
+  if (record != nullptr && record->phase != Phase::kTransferPending) {
+    return &queueSeries_.at(record->series);
+  }
+  return queueSeriesFor(event);
+}
+
+void Shard::onTransferred(const Event& event, std::uint64_t key) noexcept {
+  const bool toQueue = !event.toQueue.empty();
+  if ((event.legs & 1U) != 0) {
+    ContactRecord* r = contacts_.find(key);
+    if (r == nullptr || r->phase == Phase::kTransferPending) {
+      stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
+    }
+    if (QueueSeries* s = seriesOf(r, event)) {
+      s->transferred.add(1);
+      OutcomeCounts delta;
+      delta.transferred = 1;
+      record(*s, event.tsUs, delta);
+      if (toQueue && r != nullptr && (r->phase == Phase::kTalking || r->phase == Phase::kHold)) {
+        // The contact leaves for another queue: its talk and hold so far belong to this one.
+        if (r->phase == Phase::kHold) {
+          r->holdSeconds += nonNegativeSeconds(event.tsUs - r->holdStartUs);
+        }
+        s->talkSeconds.add(std::max(0.0, seconds(event.tsUs - r->answeredUs) - r->holdSeconds));
+        s->holdSeconds.add(r->holdSeconds);
+        contacts_.erase(key);
+        stats_.contactsInFlight.add(-1);
+      }
+    }
+  }
+  if ((event.legs & 2U) != 0 && toQueue) {
+    bool inserted = false;
+    ContactRecord* r = contacts_.findOrInsert(key, inserted);
+    if (r == nullptr) {
+      stats_.contactsUntracked.add(1);
+      return;
+    }
+    if (inserted) {
+      stats_.contactsInFlight.add(1);
+    } else if (r->phase == Phase::kWaiting) {
+      queueSeries_.at(r->series).waiting.add(-1);
+    }
+    *r = ContactRecord{};
+    r->phase = Phase::kTransferPending;
+    r->queuedUs = event.tsUs;
+  }
+}
+
 void Shard::onQueued(const Event& event, std::uint64_t key) noexcept {
   QueueSeries* s = queueSeriesFor(event);
   if (s == nullptr) {
@@ -473,6 +516,9 @@ void Shard::onQueued(const Event& event, std::uint64_t key) noexcept {
   }
   if (inserted) {
     stats_.contactsInFlight.add(1);
+  } else if (r->phase == Phase::kTransferPending) {
+    s->transferredIn.add(1);  // announced by the origin queue's contact.transferred
+    *r = ContactRecord{};
   } else {
     QueueSeries& previous = queueSeries_.at(r->series);
     if (r->phase == Phase::kWaiting) {
@@ -521,7 +567,7 @@ void Shard::onAnswered(const Event& event, std::uint64_t key) noexcept {
   }
   // No contact.queued seen (joined mid-stream, or evicted): answered, but no wait to judge.
   stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
-  QueueSeries* s = r != nullptr ? &queueSeries_.at(r->series) : queueSeriesFor(event);
+  QueueSeries* s = seriesOf(r, event);
   if (s == nullptr) {
     return;
   }
@@ -537,6 +583,9 @@ void Shard::onAnswered(const Event& event, std::uint64_t key) noexcept {
     stats_.contactsInFlight.add(1);
     *r = ContactRecord{};
     r->series = s->index;
+  } else if (r->phase == Phase::kTransferPending) {
+    *r = ContactRecord{};
+    r->series = s->index;
   }
   r->phase = Phase::kTalking;
   r->answeredUs = event.tsUs;
@@ -547,7 +596,7 @@ void Shard::onLeftQueue(const Event& event, std::uint64_t key) noexcept {
   ContactRecord* r = contacts_.find(key);
   if (r == nullptr || r->phase != Phase::kWaiting) {
     stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
-    QueueSeries* s = r != nullptr ? &queueSeries_.at(r->series) : queueSeriesFor(event);
+    QueueSeries* s = seriesOf(r, event);
     if (s != nullptr) {
       if (abandoned) {
         s->abandoned.add(1);
@@ -597,9 +646,9 @@ void Shard::onEnded(ContactRecord& record, std::int64_t tsUs) noexcept {
 
 void Shard::onWrapped(const Event& event, std::uint64_t key) noexcept {
   ContactRecord* r = contacts_.find(key);
-  if (r == nullptr || r->phase == Phase::kWaiting) {
+  if (r == nullptr || r->phase == Phase::kWaiting || r->phase == Phase::kTransferPending) {
     stats_.unmatched[static_cast<std::size_t>(event.type)].add(1);
-    if (QueueSeries* s = r != nullptr ? &queueSeries_.at(r->series) : queueSeriesFor(event)) {
+    if (QueueSeries* s = seriesOf(r, event)) {
       s->handled.add(1);
     }
     return;
@@ -829,7 +878,8 @@ void Shard::publish(std::int64_t nowUs) noexcept {
   const std::int64_t maxAgeUs = settings_.engine.contactMaxAge.count();
   evictScratch_.clear();
   contacts_.forEach([&](std::uint64_t key, ContactRecord& r) {
-    const std::int64_t since = r.phase == Phase::kWaiting ? r.queuedUs : r.answeredUs;
+    const std::int64_t since =
+        r.phase == Phase::kWaiting || r.phase == Phase::kTransferPending ? r.queuedUs : r.answeredUs;
     if (maxAgeUs > 0 && nowUs - since > maxAgeUs && evictScratch_.size() < kMaxEvictionsPerPublish) {
       evictScratch_.push_back(key);
       return;

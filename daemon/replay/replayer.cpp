@@ -38,7 +38,8 @@ void Replayer::onEvent(const Event& event) {
   }
   newestEventUs_ = std::max(newestEventUs_, event.tsUs);
   stats_.lastEventSeconds.set(static_cast<double>(event.tsUs) / 1e6);
-  engine_->shard(routeEvent(event, engine_->shardCount())).apply(event);
+  forEachRoute(event, engine_->shardCount(),
+               [&](std::size_t shard, const Event& routed) { engine_->shard(shard).apply(routed); });
   stats_.submitted.add(1);
 }
 

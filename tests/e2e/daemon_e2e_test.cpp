@@ -131,7 +131,7 @@ TEST_F(DaemonE2eTest, ScriptedEventsGiveExactMetrics) {
       contact("contact.unhold", 50, "c1"),
       agent("agent.state", 50, "a4", R"(,"state":"aux","reason":"smoking")"),
       contact("contact.abandoned", 60, "c4"),
-      contact("contact.transferred", 60, "c1", R"(,"to_queue":"billing")"),
+      contact("contact.transferred", 60, "c1"),  // to an agent: no to_queue, the contact stays here
       contact("contact.dequeued", 90, "c5", R"(,"reason":"timeout")"),
       contact("contact.ended", 95, "c2"),
       // c6: queued 100, still waiting at the end.

@@ -96,6 +96,11 @@ struct Event {
   std::uint8_t csat = 0;       ///< survey.result 1..5
   std::int8_t nps = -1;        ///< survey.result 0..10, -1 absent
 
+  /// Set by routing, not decoded: for contact.transferred with `to_queue` in another shard, the
+  /// event goes to both shards; bit 1 = this copy is for the origin queue's shard, bit 2 = for
+  /// the target queue's shard.
+  std::uint8_t legs = 3;
+
   std::uint8_t queueCount = 0;  ///< agent.login `queues`
   std::array<Id, kMaxAgentQueues> queues{};
   /// agent.login `capacity` per channel (index = Channel); 0 = not given (means 1).

@@ -29,6 +29,29 @@ namespace ccpulse {
 /// Shard index for an event (pure; the same for every caller).
 [[nodiscard]] std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept;
 
+/// Calls `deliver(shardIndex, event)` once per shard the event must reach: once, except a
+/// contact.transferred whose `to_queue` lives in another shard, which both shards need (the
+/// origin closes its leg, the target expects the contact); each copy says which leg it is.
+template <typename Deliver>
+void forEachRoute(const Event& event, std::size_t shardCount, Deliver&& deliver) {
+  const std::size_t origin = routeEvent(event, shardCount);
+  if (event.type == EventType::kContactTransferred && !event.toQueue.empty() && shardCount > 1) {
+    Event target = event;
+    target.queue = event.toQueue;
+    const std::size_t targetShard = routeEvent(target, shardCount);
+    if (targetShard != origin) {
+      Event out = event;
+      out.legs = 1;
+      deliver(origin, out);
+      Event in = event;
+      in.legs = 2;
+      deliver(targetShard, in);
+      return;
+    }
+  }
+  deliver(origin, event);
+}
+
 class Engine final {
  public:
   /// `intervals` and `zones` cut the reporting intervals and days (defaults: 15 minutes, UTC).
@@ -59,6 +82,7 @@ class Engine final {
 
  private:
   void noteSubmitted(std::int64_t tsUs) noexcept;
+  bool pushTo(Shard& shard, std::size_t sourceIndex, const Event& event) noexcept;
 
   EngineSettings settings_;
   std::size_t sourceCount_;

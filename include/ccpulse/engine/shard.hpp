@@ -104,7 +104,9 @@ class Shard final {
   [[nodiscard]] SpscRing<ClosedPeriod>& closedPeriods() noexcept { return closed_; }
 
  private:
-  enum class Phase : std::uint8_t { kWaiting, kTalking, kHold, kAcw };
+  /// kTransferPending: announced by a contact.transferred to a queue of this shard; the contact's
+  /// contact.queued here is then a transfer in.
+  enum class Phase : std::uint8_t { kWaiting, kTalking, kHold, kAcw, kTransferPending };
   struct ContactRecord {
     std::uint32_t series = 0;
     Phase phase = Phase::kWaiting;
@@ -125,6 +127,9 @@ class Shard final {
   };
 
   QueueSeries* queueSeriesFor(const Event& event) noexcept;
+  /// The series a tracked contact is in, or (untracked, or only announced) the event's own.
+  QueueSeries* seriesOf(const ContactRecord* record, const Event& event) noexcept;
+  void onTransferred(const Event& event, std::uint64_t key) noexcept;
   AgentQueueSeries* agentSeriesFor(const Event& event, std::string_view queue) noexcept;
   bool isDuplicate(const Event& event) noexcept;
   void applyContact(const Event& event) noexcept;
