@@ -14,6 +14,9 @@ PACKAGES=(
   libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 tzdata
+  # promtool and amtool for the deploy/ tests; the integration test runs the prometheus binary
+  # on its own ports (a packaged service the install may start is not used).
+  prometheus prometheus-alertmanager
 )
 
 missing=()
