@@ -28,6 +28,10 @@ std::shared_ptr<const std::vector<double>> waitHistogramBounds(const ServiceLeve
   return std::make_shared<const std::vector<double>>(bounds.begin(), bounds.end());
 }
 
+std::size_t routeAgent(const Event& event, std::size_t shardCount) noexcept {
+  return shardCount <= 1 ? 0 : static_cast<std::size_t>(hashKey(event.tenant.view(), event.agent.view()) % shardCount);
+}
+
 std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept {
   if (shardCount <= 1) {
     return 0;

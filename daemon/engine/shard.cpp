@@ -277,8 +277,44 @@ void Shard::apply(const Event& event) noexcept {
   newestEventUs_ = std::max(newestEventUs_, event.tsUs);
   if (isAgentEvent(event.type)) {
     applyAgent(event);
-  } else {
+    return;
+  }
+  if ((event.legs & kLegAgent) != 0) {
+    applyAgentContact(event);
+  }
+  if ((event.legs & (kLegContact | kLegTransferTarget)) != 0) {
     applyContact(event);
+  }
+}
+
+double Shard::handlingShare(const AgentRecord& agent) noexcept {
+  double share = 0;
+  bool anyActive = false;
+  for (std::size_t c = 0; c < kChannelCount; ++c) {
+    if (agent.active[c] > 0) {
+      anyActive = true;
+      const double capacity = agent.capacity[c] == 0 ? 1.0 : agent.capacity[c];
+      share = std::max(share, std::min(1.0, agent.active[c] / capacity));
+    }
+  }
+  const bool handlingState = agent.state == AgentStateKind::kBusy || agent.state == AgentStateKind::kAcw;
+  if (!anyActive) {
+    return handlingState ? 1.0 : 0.0;
+  }
+  return share;
+}
+
+void Shard::applyAgentContact(const Event& event) noexcept {
+  AgentRecord* a = agents_.find(hashKey(event.tenant.view(), event.agent.view()));
+  if (a == nullptr) {
+    return;  // agent not logged in as far as we know: nothing to weigh
+  }
+  accountAgentTime(*a, event.tsUs);  // time so far at the old concurrency
+  std::uint8_t& active = a->active[static_cast<std::size_t>(event.channel)];
+  if (event.type == EventType::kContactAnswered) {
+    active = static_cast<std::uint8_t>(std::min(255, active + 1));
+  } else if (active > 0) {
+    --active;  // wrapped, or transferred away: the agent no longer holds it
   }
 }
 
@@ -686,26 +722,30 @@ std::uint8_t Shard::auxReasonIndex(std::string_view reason) const noexcept {
 void Shard::accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept {
   const std::int64_t fromUs = agent.lastAccountedUs;
   agent.lastAccountedUs = std::max(agent.lastAccountedUs, tsUs);
-  const bool handling = agent.state == AgentStateKind::kBusy || agent.state == AgentStateKind::kAcw;
-  const bool available = agent.state == AgentStateKind::kAvailable;
-  if (tsUs <= fromUs || (!handling && !available)) {
+  const bool working = agent.state == AgentStateKind::kBusy || agent.state == AgentStateKind::kAcw ||
+                       agent.state == AgentStateKind::kAvailable;
+  if (tsUs <= fromUs || !working) {
     return;
   }
-  const double elapsed = seconds(tsUs - fromUs);
+  // With concurrency, unused capacity of a working agent counts as available time.
+  const double share = handlingShare(agent);
   // Split the time exactly over the window buckets it spans (only the ring's span matters).
   const std::int64_t bucketUs = std::max<std::int64_t>(settings_.engine.windowBucket.count(), 1);
   const std::int64_t lastBucket = (tsUs - 1) / bucketUs;
   const std::int64_t firstBucket = std::max(fromUs / bucketUs, lastBucket - static_cast<std::int64_t>(ringBuckets_) + 1);
+  const double elapsed = seconds(tsUs - fromUs);
   for (std::size_t i = 0; i < agent.queueCount; ++i) {
     AgentQueueSeries& s = agentSeries_.at(agent.queues[i]);
-    (handling ? s.handlingCommitted : s.availableCommitted) += elapsed;
+    s.handlingCommitted += elapsed * share;
+    s.availableCommitted += elapsed * (1 - share);
     for (std::int64_t b = firstBucket; b <= lastBucket; ++b) {
       const std::int64_t part = std::min(tsUs, (b + 1) * bucketUs) - std::max(fromUs, b * bucketUs);
       if (part <= 0) {
         continue;
       }
       if (AgentBucket* bucket = s.ring.at(b * bucketUs)) {
-        (handling ? bucket->handlingSeconds : bucket->availableSeconds) += seconds(part);
+        bucket->handlingSeconds += seconds(part) * share;
+        bucket->availableSeconds += seconds(part) * (1 - share);
       }
     }
   }
@@ -772,6 +812,8 @@ void Shard::applyAgent(const Event& event) noexcept {
     // A login makes the agent available until a state event says otherwise.
     a->state = AgentStateKind::kAvailable;
     a->auxReason = 0;
+    a->capacity = event.capacity;
+    a->active = {};
   } else {
     a->state = event.agentState;
     a->auxReason = event.agentState == AgentStateKind::kAux ? auxReasonIndex(event.reason.view()) : 0;
@@ -851,18 +893,22 @@ void Shard::addProvisionalAgentTime(std::int64_t nowUs) noexcept {
   const std::int64_t nowBucket = nowUs / bucketUs;
   const std::size_t windows = std::min<std::size_t>(windowBuckets_.size(), 16);
   agents_.forEach([&](std::uint64_t, AgentRecord& a) {
-    const bool handling = a.state == AgentStateKind::kBusy || a.state == AgentStateKind::kAcw;
-    const bool available = a.state == AgentStateKind::kAvailable;
-    if (nowUs <= a.lastAccountedUs || (!handling && !available)) {
+    const bool working = a.state == AgentStateKind::kBusy || a.state == AgentStateKind::kAcw ||
+                         a.state == AgentStateKind::kAvailable;
+    if (nowUs <= a.lastAccountedUs || !working) {
       return;
     }
+    const double share = handlingShare(a);
     for (std::size_t i = 0; i < a.queueCount; ++i) {
       AgentQueueSeries& s = agentSeries_.at(a.queues[i]);
-      (handling ? s.handlingProvisional : s.availableProvisional) += seconds(nowUs - a.lastAccountedUs);
+      const double elapsed = seconds(nowUs - a.lastAccountedUs);
+      s.handlingProvisional += elapsed * share;
+      s.availableProvisional += elapsed * (1 - share);
       for (std::size_t w = 0; w < windows; ++w) {
         const std::int64_t windowStartUs = (nowBucket - static_cast<std::int64_t>(windowBuckets_[w]) + 1) * bucketUs;
-        const double part = seconds(nowUs - std::max(a.lastAccountedUs, windowStartUs));
-        (handling ? s.handlingProvisionalWindow : s.availableProvisionalWindow)[w] += std::max(part, 0.0);
+        const double part = std::max(seconds(nowUs - std::max(a.lastAccountedUs, windowStartUs)), 0.0);
+        s.handlingProvisionalWindow[w] += part * share;
+        s.availableProvisionalWindow[w] += part * (1 - share);
       }
     }
   });

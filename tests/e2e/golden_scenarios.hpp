@@ -322,6 +322,31 @@ inline std::vector<Scenario> goldenScenarios() {
     };
     all.push_back(s);
   }
+  {
+    // 18. Chat with concurrency: an agent with chat capacity 3 stays "available" while handling
+    // chats; each active chat is a third of the agent. c1 0-120, c2 60-180; the last event at 240.
+    // Handling share: 0-60 1/3, 60-120 2/3, 120-180 1/3, 180-240 0.
+    // Handling = 60 * (1/3 + 2/3 + 1/3 + 0) = 80 s; available = 240 - 80 = 160 s;
+    // occupancy = 80 / 240 = 1/3.
+    Scenario s{"chat_concurrency_occupancy", "", {}, {}};
+    const std::string chat = R"(,"channel":"chat","agent":"a")";
+    s.lines = {agentEvent("agent.login", t0(0), "a", R"(,"queues":["q"],"capacity":{"chat":3})"),
+               event("contact.queued", t0(0), "c1", chat),
+               event("contact.answered", t0(0), "c1", chat),
+               event("contact.queued", t0(60), "c2", chat),
+               event("contact.answered", t0(60), "c2", chat),
+               event("contact.wrapped", t0(120), "c1", chat),
+               event("contact.wrapped", t0(180), "c2", chat),
+               agentEvent("agent.state", t0(240), "a", R"(,"state":"available")")};
+    const std::map<std::string, std::string> q = {{"tenant", "t"}, {"queue", "q"}};
+    s.expect = {
+        {"ccpulse_agent_handling_seconds_total", q, 80},
+        {"ccpulse_agent_available_seconds_total", q, 160},
+        {"ccpulse_occupancy", withLabel(q, "window", "15m"), 1.0 / 3.0},
+        {"ccpulse_contacts_handled_total", withLabel(kQ, "channel", "chat"), 2},
+    };
+    all.push_back(s);
+  }
   return all;
 }
 

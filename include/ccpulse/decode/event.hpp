@@ -64,6 +64,10 @@ inline constexpr std::size_t kDequeueReasonCount = 4;
   return type == EventType::kAgentLogin || type == EventType::kAgentState || type == EventType::kAgentLogout;
 }
 
+inline constexpr std::uint8_t kLegContact = 1;
+inline constexpr std::uint8_t kLegTransferTarget = 2;
+inline constexpr std::uint8_t kLegAgent = 4;
+
 struct Event {
   EventType type = EventType::kContactQueued;
   Channel channel = Channel::kVoice;
@@ -96,10 +100,11 @@ struct Event {
   std::uint8_t csat = 0;       ///< survey.result 1..5
   std::int8_t nps = -1;        ///< survey.result 0..10, -1 absent
 
-  /// Set by routing, not decoded: for contact.transferred with `to_queue` in another shard, the
-  /// event goes to both shards; bit 1 = this copy is for the origin queue's shard, bit 2 = for
-  /// the target queue's shard.
-  std::uint8_t legs = 3;
+  /// Set by routing, not decoded: which parts of the event this copy carries to its shard.
+  /// Bit 1: the contact in its queue. Bit 2: a contact.transferred's target queue. Bit 4: the
+  /// agent handling the contact (contact.answered / contact.wrapped with `agent`), whose shard
+  /// counts the agent's concurrent contacts for occupancy.
+  std::uint8_t legs = kLegContact | kLegTransferTarget;
 
   std::uint8_t queueCount = 0;  ///< agent.login `queues`
   std::array<Id, kMaxAgentQueues> queues{};

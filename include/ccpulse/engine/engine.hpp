@@ -8,8 +8,10 @@
 /// postServiceLevel() only by the control thread; readers (exporter) may call the const
 /// accessors from any thread.
 
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <utility>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -29,27 +31,43 @@ namespace ccpulse {
 /// Shard index for an event (pure; the same for every caller).
 [[nodiscard]] std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept;
 
-/// Calls `deliver(shardIndex, event)` once per shard the event must reach: once, except a
-/// contact.transferred whose `to_queue` lives in another shard, which both shards need (the
-/// origin closes its leg, the target expects the contact); each copy says which leg it is.
+/// Shard of an agent (agent events, and the agent leg of contact events).
+[[nodiscard]] std::size_t routeAgent(const Event& event, std::size_t shardCount) noexcept;
+
+/// Calls `deliver(shardIndex, event)` once per shard the event must reach, each copy's `legs`
+/// saying what it carries there: a contact.transferred whose `to_queue` lives in another shard
+/// goes to both (the origin closes its leg, the target expects the contact); a
+/// contact.answered, contact.transferred or contact.wrapped naming an agent also reaches the
+/// agent's shard, which counts the agent's concurrent contacts. Copies for one shard are merged.
 template <typename Deliver>
 void forEachRoute(const Event& event, std::size_t shardCount, Deliver&& deliver) {
-  const std::size_t origin = routeEvent(event, shardCount);
-  if (event.type == EventType::kContactTransferred && !event.toQueue.empty() && shardCount > 1) {
+  std::array<std::pair<std::size_t, std::uint8_t>, 3> targets{};
+  std::size_t count = 0;
+  const auto add = [&](std::size_t shard, std::uint8_t legs) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (targets[i].first == shard) {
+        targets[i].second = static_cast<std::uint8_t>(targets[i].second | legs);
+        return;
+      }
+    }
+    targets[count++] = {shard, legs};
+  };
+  add(routeEvent(event, shardCount), kLegContact);
+  if (event.type == EventType::kContactTransferred && !event.toQueue.empty()) {
     Event target = event;
     target.queue = event.toQueue;
-    const std::size_t targetShard = routeEvent(target, shardCount);
-    if (targetShard != origin) {
-      Event out = event;
-      out.legs = 1;
-      deliver(origin, out);
-      Event in = event;
-      in.legs = 2;
-      deliver(targetShard, in);
-      return;
-    }
+    add(routeEvent(target, shardCount), kLegTransferTarget);
   }
-  deliver(origin, event);
+  if ((event.type == EventType::kContactAnswered || event.type == EventType::kContactWrapped ||
+       event.type == EventType::kContactTransferred) &&
+      !event.agent.empty()) {
+    add(routeAgent(event, shardCount), kLegAgent);
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    Event copy = event;
+    copy.legs = targets[i].second;
+    deliver(targets[i].first, copy);
+  }
 }
 
 class Engine final {

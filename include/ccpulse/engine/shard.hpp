@@ -124,6 +124,8 @@ class Shard final {
     std::uint8_t queueCount = 0;
     std::int64_t lastAccountedUs = 0;
     std::array<std::uint32_t, kMaxAgentQueues> queues{};
+    std::array<std::uint8_t, kChannelCount> capacity{};  ///< from agent.login; 0 = 1
+    std::array<std::uint8_t, kChannelCount> active{};    ///< contacts answered and not yet wrapped
   };
 
   QueueSeries* queueSeriesFor(const Event& event) noexcept;
@@ -142,6 +144,11 @@ class Shard final {
   void accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept;
   void adjustAgentGauges(const AgentRecord& agent, std::int64_t delta) noexcept;
   void addProvisionalAgentTime(std::int64_t nowUs) noexcept;
+  void applyAgentContact(const Event& event) noexcept;
+  /// Share of the agent's time that counts as handling: 1 when busy or in ACW with no known
+  /// contacts, else the fullest channel's active contacts / capacity (capped at 1); see
+  /// docs/metrics.md "occupancy and concurrency".
+  [[nodiscard]] static double handlingShare(const AgentRecord& agent) noexcept;
   [[nodiscard]] std::uint8_t auxReasonIndex(std::string_view reason) const noexcept;
   void publishQueueWindows(QueueSeries& series, std::int64_t nowUs) noexcept;
   void publishAgentWindows(AgentQueueSeries& series, std::int64_t nowUs) noexcept;
