@@ -14,8 +14,15 @@ a sliding [1m] range ending at the evaluation time. To compare like with like we
   - take the expression of the recording rule queue:ccpulse_service_level:ratio_rate5m, expand
     the recording rules it references into their own expressions, and change the range from [5m]
     to [1m], so exactly the repository's formula is evaluated over the daemon's window length;
-  - evaluate both at the timestamp of the newest scrape, so the gauge sample and the newest
+  - evaluate both at the timestamp `at` of the newest scrape, so the gauge sample and the newest
     counter samples come from the same scrape;
+  - start the range where the daemon's window starts: its 60 buckets end with the bucket holding
+    "now" (the publish time, just before the scrape), so they begin at the whole second
+    floor(at) - 59. A ratio of two rate()s over one range is the ratio of the counters' increases
+    between the first and the last sample inside the range (extrapolation scales both alike), so
+    the range is chosen to start just before the scrape sample closest to that second (at most
+    half a scrape interval, 0.5 s, away). A plain [1m] is up to 1 s off, which is enough to bias
+    the comparison by ~1 point on a queue whose service level is trending;
   - only compare queues with enough outcomes in the window (MIN_OUTCOMES): the two windows differ
     at their edges by up to ~1 s of events (bucket alignment, scrape-time vs event-time,
     Prometheus's extrapolation to the range boundaries), which moves a ratio of a handful of
@@ -136,11 +143,19 @@ def check_service_level(prom, rules, window="1m"):
          lambda: prom.query(f'sum(ccpulse_events_received_total{{job="ccpulse"}} offset 62s) > 0'))
     at = float(prom.query('max(timestamp(up{job="ccpulse"}))')[0]["value"][1])
 
+    # The daemon's window (60 one-second buckets) starts at floor(at) - 59 s; pick the scrape
+    # sample closest to it and a range reaching just past it.
+    start = math.floor(at) - 59
+    raw = prom.query('up{job="ccpulse"}[65s]', at)[0]["values"]
+    first = min((float(t) for t, _ in raw), key=lambda t: abs(t - start))
+    range_ms = int(round((at - first) * 1000)) + 1
+    prom_range = f"[{range_ms}ms]"
     sl_rule = rules["queue:ccpulse_service_level:ratio_rate5m"]["query"]
     den_rule = rules["queue:ccpulse_service_level_denominator:rate5m"]["query"]
-    sl_expr = expand(sl_rule, rules).replace("[5m]", f"[{window}]")
-    den_expr = expand(den_rule, rules).replace("[5m]", f"[{window}]")
-    log(f"Prometheus service level over [{window}] (rule expression, range changed):\n  {' '.join(sl_expr.split())}")
+    sl_expr = expand(sl_rule, rules).replace("[5m]", prom_range)
+    den_expr = expand(den_rule, rules).replace("[5m]", prom_range)
+    log(f"daemon window starts {start}, first sample used {first:.3f}, evaluated at {at:.3f}")
+    log(f"Prometheus service level over {prom_range} (rule expression, range changed):\n  {' '.join(sl_expr.split())}")
 
     prom_sl = {key(r["metric"]): float(r["value"][1]) for r in prom.query(sl_expr, at)}
     outcomes = {key(r["metric"]): float(r["value"][1]) * 60 for r in prom.query(den_expr, at)}

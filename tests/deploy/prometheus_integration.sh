@@ -33,7 +33,7 @@ engine:
   # The window Prometheus's [1m] range is compared with, at 1 s granularity.
   windows: [1m]
   window_bucket: 1s
-  publish_interval: 200ms
+  publish_interval: 100ms
 YAML
 
 RULES="$SRC/deploy/prometheus/rules"
