@@ -39,7 +39,7 @@ constexpr std::array<std::string_view, 6> kServiceLevelKeys{
 constexpr std::array<std::string_view, 6> kOverrideKeys{"match",         "threshold", "target",
                                                         "short_abandon", "formula",   "dequeued_counts_as_miss"};
 constexpr std::array<std::string_view, 4> kMatchKeys{"tenant", "vendor", "queue", "channel"};
-constexpr std::array<std::string_view, 13> kEngineKeys{"shards",
+constexpr std::array<std::string_view, 14> kEngineKeys{"shards",
                                                        "ring_capacity",
                                                        "backpressure_timeout",
                                                        "windows",
@@ -51,7 +51,8 @@ constexpr std::array<std::string_view, 13> kEngineKeys{"shards",
                                                        "max_agents_per_shard",
                                                        "dedup_window",
                                                        "clock",
-                                                       "aux_reasons"};
+                                                       "aux_reasons",
+                                                       "max_series_per_tenant"};
 constexpr std::array<std::string_view, 1> kLoggingKeys{"level"};
 
 constexpr std::array<std::pair<std::string_view, SocketKind>, 2> kSocketNames{{
@@ -322,7 +323,9 @@ class Parser final {
     const std::string prefix = map.path.empty() ? "" : map.path + ".";
     std::map<std::string, int, std::less<>> seen;  // key -> 1-based line of first occurrence
     for (auto it = map.node.begin(); it != map.node.end(); ++it) {
-      const YAML::Node& keyNode = it->first;
+      // A copy, not a reference: yaml-cpp's operator-> returns a temporary proxy holding the pair,
+      // so a reference to `it->first` dangles after this statement (found by ASan via fuzzing).
+      const YAML::Node keyNode = it->first;
       if (!keyNode.IsScalar()) {
         error(map.path, keyNode.Mark(), "keys must be plain strings, got " + describe(keyNode));
         continue;
@@ -829,6 +832,8 @@ class Parser final {
         assign(engine.contactMaxAge, readDuration(value, Zero::kRejected));
       } else if (key == "max_series_per_shard") {
         assignInt(engine.maxSeriesPerShard, value, 1, kUnbounded);
+      } else if (key == "max_series_per_tenant") {
+        assignInt(engine.maxSeriesPerTenant, value, 1, kUnbounded);
       } else if (key == "max_agents_per_shard") {
         assignInt(engine.maxAgentsPerShard, value, 1, kUnbounded);
       } else if (key == "dedup_window") {
@@ -1135,6 +1140,7 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   note(a.maxContactsInFlight != b.maxContactsInFlight, "engine.max_contacts_in_flight");
   note(a.contactMaxAge != b.contactMaxAge, "engine.contact_max_age");
   note(a.maxSeriesPerShard != b.maxSeriesPerShard, "engine.max_series_per_shard");
+  note(a.maxSeriesPerTenant != b.maxSeriesPerTenant, "engine.max_series_per_tenant");
   note(a.maxAgentsPerShard != b.maxAgentsPerShard, "engine.max_agents_per_shard");
   note(a.dedupWindow != b.dedupWindow, "engine.dedup_window");
   note(a.clock != b.clock, "engine.clock");

@@ -43,7 +43,10 @@ std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept {
 
 Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel,
                std::size_t sourceCount, const Clock& clock, const IntervalSettings& intervals, TimeZones zones)
-    : settings_(settings), sourceCount_(sourceCount), dropped_(std::make_unique<PubU64[]>(sourceCount)) {
+    : settings_(settings),
+      sourceCount_(sourceCount),
+      dropped_(std::make_unique<PubU64[]>(sourceCount)),
+      seriesBudget_(settings.maxSeriesPerTenant) {
   const auto bounds = waitHistogramBounds(*serviceLevel);
   const unsigned shards = std::max(1U, settings_.shards);
   for (unsigned i = 0; i < shards; ++i) {
@@ -55,6 +58,7 @@ Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLeve
     s.intervals = intervals;
     s.zones = zones;
     s.globalNewestEventUs = &newestEventUs_;
+    s.seriesBudget = &seriesBudget_;
     shards_.push_back(std::make_unique<Shard>(std::move(s), serviceLevel, clock));
   }
 }

@@ -158,14 +158,15 @@ QueueSeries* Shard::queueSeriesFor(const Event& event) noexcept {
     return s.queue == queue && s.tenant == tenant && s.vendor == vendor && s.channel == event.channel ? &s
                                                                                                         : nullptr;
   }
-  if (queueSeries_.size() >= settings_.engine.maxSeriesPerShard) {
-    // Over the cap: fold into the tenant's "_other" queue rather than grow without bound.
+  const bool shardFull = queueSeries_.size() >= settings_.engine.maxSeriesPerShard;
+  if (shardFull || (settings_.seriesBudget != nullptr && !settings_.seriesBudget->tryTake(tenant))) {
+    // Over a cap: fold into the tenant's "_other" queue rather than grow without bound.
     stats_.seriesFolded.add(1);
     std::uint64_t suppressed = 0;
     if (gSeriesCapLog.shouldLog(suppressed)) {
-      spdlog::warn("shard {}: max_series_per_shard={} reached; queue '{}' of tenant '{}' folded into '{}' "
-                   "({} more since last report)",
-                   settings_.index, settings_.engine.maxSeriesPerShard, queue, tenant, kOtherQueue, suppressed);
+      spdlog::warn("shard {}: {} reached; queue '{}' of tenant '{}' folded into '{}' ({} more since last report)",
+                   settings_.index, shardFull ? "engine.max_series_per_shard" : "engine.max_series_per_tenant",
+                   queue, tenant, kOtherQueue, suppressed);
     }
     queue = kOtherQueue;
     key = queueSeriesKey(tenant, vendor, queue, event.channel);

@@ -2,6 +2,7 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -60,6 +61,58 @@ Labels queueLabels(const QueueSeries& s) {
 Labels with(Labels labels, std::string name, std::string value) {
   labels.push_back({std::move(name), std::move(value)});
   return labels;
+}
+
+/// The overflow queue "_other" of one (tenant, vendor, channel) may exist in several shards
+/// (label-set caps fold wherever an event routes); merge those duplicates so every series is
+/// exposed once: counters and histograms add up, oldest waiting takes the maximum, and ratios,
+/// which cannot be combined from ratios, are left out for that queue.
+void mergeOverflowDuplicates(MetricFamily& f) {
+  const bool isRatio = f.type == MetricType::Gauge && f.name != "ccpulse_contacts_waiting" &&
+                       f.name != "ccpulse_oldest_waiting_seconds" && f.name.find("_offered") == std::string::npos &&
+                       f.name.find("_answered") == std::string::npos && f.name.find("_abandoned") == std::string::npos;
+  std::map<std::vector<ClientMetric::Label>, std::size_t> first;
+  std::vector<ClientMetric> kept;
+  std::vector<bool> dropped;
+  for (auto& m : f.metric) {
+    const bool overflow = std::any_of(m.label.begin(), m.label.end(), [](const ClientMetric::Label& l) {
+      return l.name == "queue" && l.value == "_other";
+    });
+    if (!overflow) {
+      kept.push_back(std::move(m));
+      dropped.push_back(false);
+      continue;
+    }
+    const auto [it, inserted] = first.emplace(m.label, kept.size());
+    if (inserted) {
+      kept.push_back(std::move(m));
+      dropped.push_back(false);
+      continue;
+    }
+    ClientMetric& into = kept[it->second];
+    if (f.type == MetricType::Counter) {
+      into.counter.value += m.counter.value;
+    } else if (f.type == MetricType::Histogram) {
+      into.histogram.sample_count += m.histogram.sample_count;
+      into.histogram.sample_sum += m.histogram.sample_sum;
+      for (std::size_t b = 0; b < into.histogram.bucket.size() && b < m.histogram.bucket.size(); ++b) {
+        into.histogram.bucket[b].cumulative_count += m.histogram.bucket[b].cumulative_count;
+      }
+    } else if (f.name == "ccpulse_oldest_waiting_seconds") {
+      into.gauge.value = std::max(into.gauge.value, m.gauge.value);
+    } else if (isRatio || f.name.find("start_timestamp") != std::string::npos ||
+               f.name.find("_target") != std::string::npos || f.name.find("_threshold") != std::string::npos) {
+      dropped[it->second] = isRatio;  // targets and starts agree; ratios cannot be merged
+    } else {
+      into.gauge.value += m.gauge.value;
+    }
+  }
+  f.metric.clear();
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    if (!dropped[i]) {
+      f.metric.push_back(std::move(kept[i]));
+    }
+  }
 }
 
 void keepNonEmpty(std::vector<MetricFamily>& out, MetricFamily&& f) {
@@ -208,11 +261,13 @@ void MetricsExporter::collectQueues(std::vector<MetricFamily>& out) const {
     }
   };
 
+  std::size_t overflowSeries = 0;
   for (std::size_t shard = 0; shard < engine_.shardCount(); ++shard) {
     const auto& list = engine_.shard(shard).queueSeries();
     const std::size_t n = list.size();
     for (std::size_t i = 0; i < n; ++i) {
       const QueueSeries& s = list.at(i);
+      overflowSeries += s.queue == "_other" ? 1 : 0;
       const Labels labels = queueLabels(s);
       for (std::size_t c = 0; c < kCounterCount; ++c) {
         addValue(counters[c], labels, kCounters[c].read(s));
@@ -246,18 +301,25 @@ void MetricsExporter::collectQueues(std::vector<MetricFamily>& out) const {
       addValue(threshold, labels, s.publishedThresholdSeconds.get());
     }
   }
+  std::vector<MetricFamily*> all;
   for (auto& f : counters) {
-    keepNonEmpty(out, std::move(f));
+    all.push_back(&f);
   }
   for (auto* f : {&dequeued, &selfService, &wait, &abandonWait, &waiting, &oldest, &serviceLevel, &target, &threshold,
                   &asa, &aht, &abandonRate, &transferRate}) {
-    keepNonEmpty(out, std::move(*f));
+    all.push_back(f);
   }
   for (auto& f : intervalFamilies) {
-    keepNonEmpty(out, std::move(f));
+    all.push_back(&f);
   }
   for (auto& f : dayFamilies) {
-    keepNonEmpty(out, std::move(f));
+    all.push_back(&f);
+  }
+  for (MetricFamily* f : all) {
+    if (overflowSeries > 1) {  // only then can two shards hold the same "_other" labels
+      mergeOverflowDuplicates(*f);
+    }
+    keepNonEmpty(out, std::move(*f));
   }
 }
 

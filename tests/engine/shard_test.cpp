@@ -181,3 +181,26 @@ TEST(Shard, ServiceLevelOverrideAppliesPerChannel) {
 
 }  // namespace
 }  // namespace ccpulse
+
+namespace ccpulse {
+namespace {
+
+TEST(Shard, LabelSetsPerTenantAreCappedAcrossShards) {
+  const auto config = configWith("engine:\n  shards: 4\n  max_series_per_tenant: 2\n");
+  Replayer r(*config);
+  // Tenant t: q1 and q2 fit its budget of 2, q3 and q4 fold into "_other" wherever they route.
+  for (const char* q : {"q1", "q2", "q3", "q4"}) {
+    r.feed(ev("contact.queued", 0, std::string("c-") + q, "", q));
+  }
+  // Tenant u has its own budget.
+  r.feed(R"({"type":"contact.queued","ts":1795000000000,"tenant":"u","queue":"q9","contact":"x"})");
+  r.publish();
+  const auto m = parsePrometheusText(r.renderMetrics());
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_offered_total", {{"tenant", "t"}, {"queue", "_other"}}), 2);
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_offered_total", {{"tenant", "t"}, {"queue", "q1"}}), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_contacts_offered_total", {{"tenant", "u"}, {"queue", "q9"}}), 1);
+  EXPECT_EQ(findSample(m, "ccpulse_series_folded_total"), 2);
+}
+
+}  // namespace
+}  // namespace ccpulse

@@ -93,6 +93,7 @@ struct EngineSettings {
   std::size_t maxContactsInFlight = 200000;         ///< per shard
   Micros contactMaxAge = std::chrono::hours(24);    ///< contacts in flight older than this are evicted
   std::size_t maxSeriesPerShard = 20000;            ///< label sets per shard
+  std::size_t maxSeriesPerTenant = 5000;            ///< queue label sets per tenant, across shards
   std::size_t maxAgentsPerShard = 50000;
   std::size_t dedupWindow = 65536;                  ///< recent event ids remembered per shard
   ClockMode clock = ClockMode::kSystem;

@@ -107,6 +107,7 @@ class Engine final {
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::jthread> workers_;
   std::unique_ptr<PubU64[]> dropped_;  ///< index = source; written only by that source's thread
+  SeriesBudget seriesBudget_;
   /// Newest event time submitted (event-clock mode): raised by the ingest threads after each push.
   std::atomic<std::int64_t> newestEventUs_{0};
 };

@@ -23,6 +23,7 @@
 #include "ccpulse/engine/flat_table.hpp"
 #include "ccpulse/engine/published.hpp"
 #include "ccpulse/engine/series.hpp"
+#include "ccpulse/engine/series_budget.hpp"
 
 namespace ccpulse {
 
@@ -60,6 +61,8 @@ struct ShardSettings {
   TimeZones zones;
   /// Event-clock mode: the newest event time submitted to any shard (owned by the engine).
   const std::atomic<std::int64_t>* globalNewestEventUs = nullptr;
+  /// Per-tenant label-set budget shared by the engine's shards; null = unlimited.
+  SeriesBudget* seriesBudget = nullptr;
 };
 
 class Shard final {
