@@ -47,7 +47,7 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
     }
     views.push_back({s.name, &sources_.back()->stats()});
   }
-  exporter_ = std::make_unique<MetricsExporter>(*engine_, std::move(views), process_);
+  exporter_ = std::make_unique<MetricsExporter>(*engine_, std::move(views), process_, config_->staffing);
   intervals_ = std::make_unique<IntervalStore>(config_->intervals.history.count(), /*logEach=*/true);
   try {
     http_ = std::make_unique<HttpServer>(config_->http, io_, [this](const HttpRequest& r) { return handle(r); });

@@ -27,8 +27,10 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 8> kRootKeys{"http",    "sources",   "service_level", "engine",
-                                                    "logging", "time_zone", "tenants",       "intervals"};
+constexpr std::array<std::string_view, 9> kRootKeys{"http",      "sources", "service_level", "engine",   "logging",
+                                                    "time_zone", "tenants", "intervals",     "staffing"};
+constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",      "interval",  "window",
+                                                        "max_occupancy", "shrinkage", "concurrency"};
 constexpr std::array<std::string_view, 1> kTenantKeys{"time_zone"};
 constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_tolerance", "history"};
 constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
@@ -252,6 +254,7 @@ class Parser final {
       return config;
     }
     bool haveSources = false;
+    std::optional<Field> staffingField;
     forEachEntry(top, kRootKeys, [&](std::string_view key, const Field& value) {
       if (key == "http") {
         parseHttp(value, config.http);
@@ -273,8 +276,17 @@ class Parser final {
         parseTenants(value, config);
       } else if (key == "intervals") {
         parseIntervals(value, config.intervals);
+      } else if (key == "staffing") {
+        staffingField = value;
+        parseStaffing(value, config.staffing);
       }
     });
+    if (config.staffing.window && staffingField &&
+        std::find(config.engine.windows.begin(), config.engine.windows.end(), *config.staffing.window) ==
+            config.engine.windows.end()) {
+      error(staffingField->path + ".window", staffingField->mark,
+            "must be one of engine.windows (" + formatWindows(config.engine.windows) + ")");
+    }
     for (auto& [tenant, zone] : config.zones.byTenant) {
       if (!zone) {
         zone = config.zones.defaultZone;  // tenant listed without its own time_zone
@@ -995,6 +1007,63 @@ class Parser final {
     });
   }
 
+  static std::string formatWindows(const std::vector<Micros>& windows) {
+    std::string out;
+    for (const Micros w : windows) {
+      out += (out.empty() ? "" : ", ") + formatDuration(w);
+    }
+    return out;
+  }
+
+  void parseStaffing(const Field& section, StaffingSettings& staffing) {
+    forEachEntry(section, kStaffingKeys, [&](std::string_view key, const Field& value) {
+      if (key == "enabled") {
+        assign(staffing.enabled, readBool(value));
+      } else if (key == "interval") {
+        assign(staffing.interval, readDuration(value, Zero::kRejected));
+      } else if (key == "window") {
+        if (const auto w = readDuration(value, Zero::kRejected)) {
+          staffing.window = *w;
+        }
+      } else if (key == "max_occupancy") {
+        if (const auto v = readNumber(value)) {
+          if (*v <= 0 || *v > 1) {
+            error(value, "must be greater than 0 and at most 1");
+          } else {
+            staffing.maxOccupancy = *v;
+          }
+        }
+      } else if (key == "shrinkage") {
+        if (const auto v = readNumber(value)) {
+          if (*v < 0 || *v >= 1) {
+            error(value, "must be at least 0 and below 1");
+          } else {
+            staffing.shrinkage = *v;
+          }
+        }
+      } else if (key == "concurrency") {
+        if (!value.node.IsMap()) {
+          error(value, "expected a map of channel to contacts per agent, e.g. {chat: 3}");
+          return;
+        }
+        for (auto it = value.node.begin(); it != value.node.end(); ++it) {
+          const YAML::Node keyNode = it->first;
+          const Field channelField{value.path + "." + keyNode.Scalar(), keyNode, keyNode.Mark()};
+          const auto channel = readChannel(channelField);
+          const Field countField{channelField.path, it->second, it->second.Mark()};
+          const auto count = readNumber(countField);
+          if (channel && count) {
+            if (*count < 1 || *count > 255) {
+              error(countField, "must be between 1 and 255");
+            } else {
+              staffing.concurrency[static_cast<std::size_t>(*channel)] = *count;
+            }
+          }
+        }
+      }
+    });
+  }
+
   void parseLogging(const Field& section, LoggingSettings& logging) {
     forEachEntry(section, kLoggingKeys, [&](std::string_view, const Field& value) {
       if (readEnum(value, kLogLevels)) {
@@ -1159,6 +1228,11 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   note(running.intervals.length != next.intervals.length, "intervals.length");
   note(running.intervals.lateTolerance != next.intervals.lateTolerance, "intervals.late_tolerance");
   note(running.intervals.history != next.intervals.history, "intervals.history");
+  const StaffingSettings& sa = running.staffing;
+  const StaffingSettings& sb = next.staffing;
+  note(sa.enabled != sb.enabled || sa.interval != sb.interval || sa.window != sb.window ||
+           sa.maxOccupancy != sb.maxOccupancy || sa.shrinkage != sb.shrinkage || sa.concurrency != sb.concurrency,
+       "staffing");
   return changed;
 }
 

@@ -21,6 +21,7 @@ void addCounts(OutcomeCounts& into, const OutcomeCounts& delta) noexcept {
   into.abandonedShort += delta.abandonedShort;
   into.dequeued += delta.dequeued;
   into.waitSecondsAnswered += delta.waitSecondsAnswered;
+  into.waitSecondsLeft += delta.waitSecondsLeft;
   into.handled += delta.handled;
   into.handleSeconds += delta.handleSeconds;
   into.transferred += delta.transferred;
@@ -62,6 +63,10 @@ std::optional<double> computeAht(const OutcomeCounts& c) noexcept {
 
 std::optional<double> computeAbandonRate(const OutcomeCounts& c) noexcept {
   return ratio(static_cast<double>(c.abandoned), static_cast<double>(c.offered));
+}
+
+std::optional<double> computePatience(const OutcomeCounts& c) noexcept {
+  return ratio(c.waitSecondsAnswered + c.waitSecondsLeft, static_cast<double>(c.abandoned));
 }
 
 std::optional<double> computeTransferRate(const OutcomeCounts& c) noexcept {

@@ -657,7 +657,9 @@ void Shard::onLeftQueue(const Event& event, std::uint64_t key) noexcept {
     delta.abandoned = 1;
     delta.abandonedInThreshold = inThreshold ? 1 : 0;
     delta.abandonedShort = isShort ? 1 : 0;
+    delta.waitSecondsLeft = wait;
   } else {
+    delta.waitSecondsLeft = wait;
     s.dequeued[static_cast<std::size_t>(event.dequeueReason)].add(1);
     delta.dequeued = 1;
   }
@@ -846,6 +848,9 @@ void Shard::publishQueueWindows(QueueSeries& series, std::int64_t nowUs) noexcep
     g.ahtSeconds.set(computeAht(c).value_or(kNaN));
     g.abandonRate.set(computeAbandonRate(c).value_or(kNaN));
     g.transferRate.set(computeTransferRate(c).value_or(kNaN));
+    g.offeredPerSecond.set(static_cast<double>(c.offered) /
+                           (static_cast<double>(windowBuckets_[w]) * seconds(settings_.engine.windowBucket.count())));
+    g.patienceSeconds.set(computePatience(c).value_or(kNaN));
   }
   for (const PeriodKind kind : {PeriodKind::kInterval, PeriodKind::kDay}) {
     advancePeriod(series, kind, nowUs);

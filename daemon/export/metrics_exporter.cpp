@@ -8,7 +8,9 @@
 #include <sstream>
 #include <tuple>
 
+#include "ccpulse/common/clock.hpp"
 #include "ccpulse/config/duration.hpp"
+#include "ccpulse/staffing/erlang.hpp"
 
 namespace ccpulse {
 namespace {
@@ -123,10 +125,15 @@ void keepNonEmpty(std::vector<MetricFamily>& out, MetricFamily&& f) {
 
 }  // namespace
 
-MetricsExporter::MetricsExporter(const Engine& engine, std::vector<SourceView> sources, const ProcessStats& process)
-    : engine_(engine), sources_(std::move(sources)), process_(process) {
-  for (const Micros w : engine_.settings().windows) {
-    windowLabels_.push_back(formatDuration(w));
+MetricsExporter::MetricsExporter(const Engine& engine, std::vector<SourceView> sources, const ProcessStats& process,
+                                 StaffingSettings staffing)
+    : engine_(engine), sources_(std::move(sources)), process_(process), staffing_(std::move(staffing)) {
+  const auto& windows = engine_.settings().windows;
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    windowLabels_.push_back(formatDuration(windows[i]));
+    if (staffing_.window && *staffing_.window == windows[i]) {
+      staffingWindow_ = i;
+    }
   }
 }
 
@@ -134,8 +141,99 @@ std::vector<MetricFamily> MetricsExporter::collect() const {
   std::vector<MetricFamily> out;
   collectQueues(out);
   collectAgents(out);
+  collectStaffing(out);
   collectSelf(out);
   return out;
+}
+
+void MetricsExporter::collectStaffing(std::vector<MetricFamily>& out) const {
+  if (!staffing_.enabled || windowLabels_.empty()) {
+    return;
+  }
+  const std::lock_guard lock(staffingMutex_);
+  const std::int64_t now = steadyNowNs();
+  if (staffingComputedNs_ == INT64_MIN || now - staffingComputedNs_ >= staffing_.interval.count() * 1000) {
+    staffingCache_ = computeStaffing();
+    staffingComputedNs_ = now;
+  }
+  for (const auto& f : staffingCache_) {
+    out.push_back(f);
+  }
+}
+
+std::vector<MetricFamily> MetricsExporter::computeStaffing() const {
+  // Staffed agents per (tenant, vendor, queue), summed over the shards that hold agents.
+  std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> staffed;
+  for (std::size_t shard = 0; shard < engine_.shardCount(); ++shard) {
+    const auto& list = engine_.shard(shard).agentSeries();
+    const std::size_t n = list.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const AgentQueueSeries& a = list.at(i);
+      staffed[{a.tenant, a.vendor, a.queue}] += a.staffed.get();
+    }
+  }
+  auto required = family("ccpulse_agents_required",
+                         "Agents needed now to meet the service-level target at the window's arrival rate and AHT, by "
+                         "model (erlang_a uses the patience estimated from abandons).",
+                         MetricType::Gauge);
+  auto gap = family("ccpulse_staffing_gap", "Staffed agents minus required agents (negative = understaffed).",
+                    MetricType::Gauge);
+  auto predicted = family("ccpulse_predicted_service_level",
+                          "Service level the current staffing is predicted to give at the window's load, by model.",
+                          MetricType::Gauge);
+  auto traffic = family("ccpulse_traffic_erlangs", "Offered load: arrival rate x AHT / concurrency.", MetricType::Gauge);
+  const std::size_t w = staffingWindow_;
+  for (std::size_t shard = 0; shard < engine_.shardCount(); ++shard) {
+    const auto& list = engine_.shard(shard).queueSeries();
+    const std::size_t n = list.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const QueueSeries& s = list.at(i);
+      if (s.queue == "_other") {
+        continue;  // an overflow bucket is not a queue anyone staffs
+      }
+      staffing::Queue q;
+      q.arrivalRate = s.windows[w].offeredPerSecond.get();
+      q.ahtSeconds = s.windows[w].ahtSeconds.get();
+      q.thresholdSeconds = s.publishedThresholdSeconds.get();
+      q.concurrency = staffing_.concurrency[static_cast<std::size_t>(s.channel)];
+      if (std::isnan(q.ahtSeconds) || q.ahtSeconds <= 0 || q.arrivalRate <= 0) {
+        continue;  // no load or no handle time yet: nothing to size
+      }
+      staffing::Target target;
+      target.serviceLevel = std::clamp(s.publishedTarget.get(), 1e-6, 1.0 - 1e-9);
+      target.maxOccupancy = staffing_.maxOccupancy;
+      target.shrinkage = staffing_.shrinkage;
+      const Labels labels = queueLabels(s);
+      addValue(traffic, labels, staffing::trafficErlangs(q));
+      const auto it = staffed.find({s.tenant, s.vendor, s.queue});
+      const std::int64_t agents = it == staffed.end() ? 0 : it->second;
+      const auto emit = [&](const char* model, const staffing::Queue& modelQueue) {
+        const auto result = staffing::requiredAgents(modelQueue, target);
+        if (!result.ok()) {
+          return;
+        }
+        const Labels ml = with(labels, "model", model);
+        addValue(required, ml, result.value.metrics.agents);
+        addValue(gap, ml, static_cast<double>(agents - result.value.metrics.agents));
+        const auto now = staffing::evaluate(modelQueue, static_cast<std::int32_t>(agents));
+        if (now.ok() && !std::isnan(now.value.serviceLevel)) {
+          addValue(predicted, ml, now.value.serviceLevel);
+        }
+      };
+      emit("erlang_c", q);
+      const double patience = s.windows[w].patienceSeconds.get();
+      if (!std::isnan(patience) && patience > 0) {
+        staffing::Queue withPatience = q;
+        withPatience.patienceSeconds = patience;
+        emit("erlang_a", withPatience);
+      }
+    }
+  }
+  std::vector<MetricFamily> result;
+  for (auto* f : {&required, &gap, &predicted, &traffic}) {
+    keepNonEmpty(result, std::move(*f));
+  }
+  return result;
 }
 
 std::string MetricsExporter::render() const {

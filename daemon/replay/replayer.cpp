@@ -19,7 +19,10 @@ Replayer::Replayer(const Config& config)
                                        config.intervals, config.zones)),
       decoder_(DecoderSettings{config.sources.empty() ? std::size_t{1} << 20U : config.sources.front().maxFrameBytes}) {
   stats_.ready.store(true);
-  exporter_ = std::make_unique<MetricsExporter>(*engine_, std::vector<SourceView>{{"replay", &stats_}}, process_);
+  StaffingSettings staffing = config.staffing;
+  staffing.interval = Micros(0);  // replay renders once, from the final state
+  exporter_ = std::make_unique<MetricsExporter>(*engine_, std::vector<SourceView>{{"replay", &stats_}}, process_,
+                                                staffing);
 }
 
 Replayer::~Replayer() = default;

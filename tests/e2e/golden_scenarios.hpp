@@ -3,6 +3,7 @@
 // the comments). Each runs through the real daemon over ZeroMQ and through `ccpulsectl replay`
 // (golden_scenarios_test.cpp), and both must give exactly these numbers.
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -344,6 +345,33 @@ inline std::vector<Scenario> goldenScenarios() {
         {"ccpulse_agent_available_seconds_total", q, 160},
         {"ccpulse_occupancy", withLabel(q, "window", "15m"), 1.0 / 3.0},
         {"ccpulse_contacts_handled_total", withLabel(kQ, "channel", "chat"), 2},
+    };
+    all.push_back(s);
+  }
+  {
+    // 19. Live staffing, the textbook Erlang C case: 100 calls per 30 minutes with AHT 180 s
+    // need 14 agents for 80 % in 20 s. 50 contacts offered within the 15-minute window give
+    // 50 / 900 s = 100 / 1800 s; each is answered at once and handled 150 s talk + 30 s ACW.
+    // Traffic = (50 / 900) x 180 = 10 Erlangs. 12 agents staffed: gap = 12 - 14 = -2.
+    Scenario s{"staffing_erlang_c_textbook", "", {}, {}};
+    for (int i = 0; i < 12; ++i) {
+      s.lines.push_back(agentEvent("agent.login", t0(0), "a" + std::to_string(i), R"(,"queues":["q"])"));
+    }
+    for (int i = 0; i < 50; ++i) {
+      const std::string c = "c" + std::to_string(i);
+      s.lines.push_back(event("contact.queued", t0(i * 10), c));
+      s.lines.push_back(event("contact.answered", t0(i * 10), c));
+      s.lines.push_back(event("contact.ended", t0(i * 10 + 150), c));
+      s.lines.push_back(event("contact.wrapped", t0(i * 10 + 180), c));
+    }
+    std::stable_sort(s.lines.begin(), s.lines.end(), [](const std::string& a, const std::string& b) {
+      return a.substr(a.find("\"ts\"")) < b.substr(b.find("\"ts\""));  // time order
+    });
+    s.expect = {
+        {"ccpulse_traffic_erlangs", kQ, 10.0},
+        {"ccpulse_agents_required", withLabel(kQ, "model", "erlang_c"), 14},
+        {"ccpulse_staffing_gap", withLabel(kQ, "model", "erlang_c"), -2},
+        {"ccpulse_agents_required", withLabel(kQ, "model", "erlang_a"), kAbsent},  // no abandons: no patience
     };
     all.push_back(s);
   }

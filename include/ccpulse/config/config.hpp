@@ -3,6 +3,7 @@
 /// shared as `std::shared_ptr<const Config>`; a reload builds a complete new one and swaps it.
 /// Plain values: safe to read from any thread once built, never mutated afterwards.
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -108,6 +109,16 @@ struct IntervalSettings {
   Micros history = std::chrono::hours(24);         ///< `intervals.history`: closed intervals kept in memory
 };
 
+/// Live staffing (Erlang C and Erlang A) from the rolling window; see docs/staffing.md.
+struct StaffingSettings {
+  bool enabled = true;
+  Micros interval = std::chrono::seconds(5);  ///< results are recomputed at most this often
+  std::optional<Micros> window;               ///< which rolling window feeds it; default the first
+  double maxOccupancy = 1.0;                  ///< (0, 1]
+  double shrinkage = 0.0;                     ///< [0, 1)
+  std::array<double, kChannelCount> concurrency{1, 1, 1, 1, 1, 1};  ///< contacts per agent, by channel
+};
+
 struct TenantSettings {
   std::string timeZone;  ///< IANA name; empty = the top-level `time_zone`
 };
@@ -137,6 +148,7 @@ struct Config {
   std::string timeZone = "UTC";  ///< `time_zone`: default for tenants without their own
   std::map<std::string, TenantSettings, std::less<>> tenants;  ///< `tenants`: per-tenant settings
   IntervalSettings intervals;
+  StaffingSettings staffing;
   TimeZones zones;  ///< resolved from timeZone and tenants at load
   std::string filePath;  ///< where it was loaded from (for messages)
 };

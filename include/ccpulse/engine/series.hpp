@@ -50,6 +50,8 @@ class PubHistogram final {
 
 /// A windowed gauge; NaN means undefined (no denominator) and is not exported.
 struct WindowGauges {
+  PubF64 offeredPerSecond;  ///< arrival rate over the window
+  PubF64 patienceSeconds;   ///< estimated mean patience (NaN without abandons)
   PubF64 serviceLevel;
   PubF64 asaSeconds;
   PubF64 ahtSeconds;
@@ -101,6 +103,7 @@ struct QueueSeries {
       windows[i].ahtSeconds.set(std::numeric_limits<double>::quiet_NaN());
       windows[i].abandonRate.set(std::numeric_limits<double>::quiet_NaN());
       windows[i].transferRate.set(std::numeric_limits<double>::quiet_NaN());
+      windows[i].patienceSeconds.set(std::numeric_limits<double>::quiet_NaN());
     }
   }
 

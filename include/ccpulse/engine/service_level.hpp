@@ -18,6 +18,7 @@ struct OutcomeCounts {
   std::uint64_t abandonedShort = 0;       ///< Bs
   std::uint64_t dequeued = 0;             ///< D: dequeued with a known wait
   double waitSecondsAnswered = 0;         ///< sum of waits of the N answered
+  double waitSecondsLeft = 0;             ///< sum of waits of the abandoned and dequeued (known wait)
   std::uint64_t handled = 0;              ///< contacts wrapped
   double handleSeconds = 0;               ///< talk + hold + ACW of the handled
   std::uint64_t transferred = 0;          ///< transfers out
@@ -37,6 +38,9 @@ void addCounts(OutcomeCounts& into, const OutcomeCounts& delta) noexcept;
 [[nodiscard]] std::optional<double> computeAht(const OutcomeCounts& c) noexcept;
 /// Abandoned / offered.
 [[nodiscard]] std::optional<double> computeAbandonRate(const OutcomeCounts& c) noexcept;
+/// Mean patience (seconds) under exponential patience, by maximum likelihood with censoring:
+/// total time all finished contacts spent waiting / abandons. nullopt with no abandon.
+[[nodiscard]] std::optional<double> computePatience(const OutcomeCounts& c) noexcept;
 /// Transfers out / answered.
 [[nodiscard]] std::optional<double> computeTransferRate(const OutcomeCounts& c) noexcept;
 

@@ -5,6 +5,7 @@
 /// call collect()/render() concurrently (each call builds its own result).
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,8 @@ struct SourceView {
 
 class MetricsExporter final {
  public:
-  MetricsExporter(const Engine& engine, std::vector<SourceView> sources, const ProcessStats& process);
+  MetricsExporter(const Engine& engine, std::vector<SourceView> sources, const ProcessStats& process,
+                  StaffingSettings staffing = {});
 
   [[nodiscard]] std::vector<prometheus::MetricFamily> collect() const;
   /// Text exposition format 0.0.4.
@@ -40,11 +42,21 @@ class MetricsExporter final {
   void collectQueues(std::vector<prometheus::MetricFamily>& out) const;
   void collectAgents(std::vector<prometheus::MetricFamily>& out) const;
   void collectSelf(std::vector<prometheus::MetricFamily>& out) const;
+  /// Required agents (Erlang C and A), staffing gap and predicted service level per queue,
+  /// recomputed at most every staffing.interval (scrapes in between reuse the result).
+  void collectStaffing(std::vector<prometheus::MetricFamily>& out) const;
+  [[nodiscard]] std::vector<prometheus::MetricFamily> computeStaffing() const;
 
   const Engine& engine_;
   std::vector<SourceView> sources_;
   const ProcessStats& process_;
   std::vector<std::string> windowLabels_;
+  StaffingSettings staffing_;
+  std::size_t staffingWindow_ = 0;
+  // Cache of the staffing families. The mutex is taken by scrapes only; writers never wait on it.
+  mutable std::mutex staffingMutex_;
+  mutable std::int64_t staffingComputedNs_ = INT64_MIN;
+  mutable std::vector<prometheus::MetricFamily> staffingCache_;
 };
 
 }  // namespace ccpulse
