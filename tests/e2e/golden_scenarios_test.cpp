@@ -105,7 +105,7 @@ TEST_P(GoldenScenario, ThroughCcpulsectlReplay) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenScenario, ::testing::ValuesIn(goldenScenarios()),
-                         [](const ::testing::TestParamInfo<Scenario>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<Scenario>& paramInfo) { return paramInfo.param.name; });
 
 }  // namespace
 }  // namespace ccpulse::test
