@@ -1,5 +1,7 @@
 #include "ccpulse/common/time_zone.hpp"
 
+#include "ccpulse/common/civil_time.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -30,19 +32,6 @@ bool validName(const std::string& name) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '_' ||
            c == '-' || c == '+';
   });
-}
-
-// Civil date from days since the epoch (H. Hinnant's algorithm).
-void civilFromDays(std::int64_t z, int& y, unsigned& m, unsigned& d) noexcept {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int>(static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0));
 }
 
 }  // namespace
@@ -184,10 +173,10 @@ std::string TimeZone::formatLocal(std::int64_t utcUs) const {
   const std::int64_t utc = floorDiv(utcUs, kMicros);
   const std::int64_t offset = offsetAt(utc);
   const std::int64_t local = utc + offset;
-  int y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  civilFromDays(floorDiv(local, kDaySeconds), y, m, d);
+  const CivilDate date = civilFromDays(floorDiv(local, kDaySeconds));
+  const auto y = static_cast<int>(date.year);
+  const unsigned m = date.month;
+  const unsigned d = date.day;
   const std::int64_t sod = local - floorDiv(local, kDaySeconds) * kDaySeconds;
   const std::int64_t absOffset = offset < 0 ? -offset : offset;
   std::array<char, 64> buf{};

@@ -50,6 +50,27 @@ void publishPeriod(PeriodGauges& g, const ServiceLevelPolicy& policy, std::int64
   g.abandonRate.set(computeAbandonRate(c).value_or(kNaN));
 }
 
+/// Appends a new label set to the published list and indexes it by key; nullptr (counted in
+/// `dropped`) when either is full.
+template <typename T>
+T* publishSeries(PublishedList<T>& list, FlatTable<std::uint32_t>& index, std::uint64_t key, std::unique_ptr<T> series,
+                 PubU64& dropped) noexcept {
+  const auto position = static_cast<std::uint32_t>(list.size());
+  series->index = position;
+  bool inserted = false;
+  std::uint32_t* slot = index.findOrInsert(key, inserted);
+  T* added = slot != nullptr ? list.append(std::move(series)) : nullptr;
+  if (added == nullptr) {
+    if (slot != nullptr) {
+      index.erase(key);
+    }
+    dropped.add(1);
+    return nullptr;
+  }
+  *slot = position;
+  return added;
+}
+
 RateLimitedLog gSeriesCapLog;
 RateLimitedLog gContactCapLog;
 RateLimitedLog gAgentCapLog;
@@ -181,20 +202,7 @@ QueueSeries* Shard::queueSeriesFor(const Event& event) noexcept {
                                                 settings_.engine.windowBucket.count(), bucketCount);
     setPolicy(*series, serviceLevel_->resolve(tenant, vendor, queue, event.channel));
     series->zone = settings_.zones.forTenant(tenant);
-    const auto index = static_cast<std::uint32_t>(queueSeries_.size());
-    bool inserted = false;
-    std::uint32_t* slot = queueSeriesIndex_.findOrInsert(key, inserted);
-    QueueSeries* added = slot != nullptr ? queueSeries_.append(std::move(series)) : nullptr;
-    if (added == nullptr) {
-      if (slot != nullptr) {
-        queueSeriesIndex_.erase(key);
-      }
-      stats_.seriesDropped.add(1);
-      return nullptr;
-    }
-    *slot = index;
-    added->index = index;
-    return added;
+    return publishSeries(queueSeries_, queueSeriesIndex_, key, std::move(series), stats_.seriesDropped);
   } catch (const std::bad_alloc&) {
     stats_.seriesDropped.add(1);
     return nullptr;
@@ -221,20 +229,7 @@ AgentQueueSeries* Shard::agentSeriesFor(const Event& event, std::string_view que
     auto series = std::make_unique<AgentQueueSeries>(std::string(tenant), std::string(vendor), std::string(queue),
                                                      settings_.engine.auxReasons.size() + 1, windowBuckets_.size(),
                                                      settings_.engine.windowBucket.count(), ringBuckets_);
-    const auto index = static_cast<std::uint32_t>(agentSeries_.size());
-    bool inserted = false;
-    std::uint32_t* slot = agentSeriesIndex_.findOrInsert(key, inserted);
-    AgentQueueSeries* added = slot != nullptr ? agentSeries_.append(std::move(series)) : nullptr;
-    if (added == nullptr) {
-      if (slot != nullptr) {
-        agentSeriesIndex_.erase(key);
-      }
-      stats_.seriesDropped.add(1);
-      return nullptr;
-    }
-    *slot = index;
-    added->index = index;
-    return added;
+    return publishSeries(agentSeries_, agentSeriesIndex_, key, std::move(series), stats_.seriesDropped);
   } catch (const std::bad_alloc&) {
     stats_.seriesDropped.add(1);
     return nullptr;

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ccpulse/common/civil_time.hpp"
 #include "ccpulse/sim/simulator.hpp"
 
 namespace ccpulse::sim {
@@ -88,15 +89,6 @@ bool parseDouble(std::string_view text, double& out) noexcept {
   }
   const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
   return result.ec == std::errc{} && result.ptr == text.data() + text.size();
-}
-
-std::int64_t daysFromCivil(std::int64_t year, unsigned month, unsigned day) noexcept {
-  year -= month <= 2 ? 1 : 0;
-  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const auto yoe = static_cast<unsigned>(year - era * 400);
-  const unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 bool digitsAt(std::string_view text, std::size_t pos, std::size_t count, unsigned& out) noexcept {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ccpulse/common/civil_time.hpp"
 #include "ccpulse/sim/simulator.hpp"
 
 namespace ccpulse::sim {
@@ -22,19 +23,6 @@ void appendDigits(std::uint32_t value, int width, char* dst) noexcept {
     dst[i] = static_cast<char>('0' + value % 10);
     value /= 10;
   }
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-void civilFromDays(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day) noexcept {
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  day = doy - (153 * mp + 2) / 5 + 1;
-  month = mp < 10 ? mp + 3 : mp - 9;
-  year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
 }
 
 /// Quoted string field: `,"key":"value"`.
@@ -151,10 +139,10 @@ void appendTimestamp(std::int64_t tsUs, std::string& out) {
     inDay += kDayUs;
     --days;
   }
-  std::int64_t year = 0;
-  unsigned month = 0;
-  unsigned day = 0;
-  civilFromDays(days, year, month, day);
+  const CivilDate date = civilFromDays(days);
+  const std::int64_t year = date.year;
+  const unsigned month = date.month;
+  const unsigned day = date.day;
   const auto micros = static_cast<std::uint32_t>(inDay % 1'000'000);
   const auto secs = static_cast<std::uint32_t>(inDay / 1'000'000);
   std::array<char, 27> buf{};  // YYYY-MM-DDTHH:MM:SS.uuuuuuZ
