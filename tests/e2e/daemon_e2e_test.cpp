@@ -305,3 +305,40 @@ TEST_F(DaemonE2eTest, SighupWithBadConfigKeepsRunningAndCountsFailure) {
 
 }  // namespace
 }  // namespace ccpulse::test
+
+namespace ccpulse::test {
+namespace {
+
+TEST_F(DaemonE2eTest, ClosedIntervalsServedAsJsonAndBadQueriesRejected) {
+  // c1 queued 10:14:00 and answered 10:14:10 (wait 10, within 20 s); c2 queued 10:16:00 closes
+  // the 10:00 interval (10:15:00 + 5 s tolerance <= 10:16:00).
+  send({contact("contact.queued", 840, "c1"), contact("contact.answered", 850, "c1"), contact("contact.queued", 960, "c2")});
+  std::optional<HttpResult> r;
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        r = httpGet(httpPort_, "/api/v1/intervals?tenant=acme&queue=sales&from=2026-11-23T10%3A00%3A00Z");
+        return r && r->status == 200 && r->body.find("\"offered\":1") != std::string::npos;
+      },
+      std::chrono::seconds(10)))
+      << (r ? r->body : std::string("no response"));
+  EXPECT_EQ(r->contentType, "application/json");
+  // One closed interval, UTC (the test config sets no time zone): 10:00-10:15, SL 1/1.
+  EXPECT_NE(r->body.find(R"("start":"2026-11-23T10:00:00+00:00","end":"2026-11-23T10:15:00+00:00")"), std::string::npos)
+      << r->body;
+  EXPECT_NE(r->body.find(R"("answered":1,"answered_in_threshold":1)"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find(R"("service_level":1)"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("10:15:00+00:00\",\"end\""), std::string::npos) << "the 10:15 interval is still open";
+  // Another tenant sees nothing; a bad parameter is a 400 naming it.
+  const auto other = httpGet(httpPort_, "/api/v1/intervals?tenant=globex");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->body, "{\"kind\":\"interval\",\"periods\":[]}\n");
+  const auto bad = httpGet(httpPort_, "/api/v1/intervals?from=yesterday");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("from"), std::string::npos);
+  // The closed interval was also logged as one structured line.
+  EXPECT_NE(readFile(logPath_).find(R"(interval closed {"tenant":"acme")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ccpulse::test

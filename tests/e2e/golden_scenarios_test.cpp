@@ -109,3 +109,41 @@ INSTANTIATE_TEST_SUITE_P(Golden, GoldenScenario, ::testing::ValuesIn(goldenScena
 
 }  // namespace
 }  // namespace ccpulse::test
+
+namespace ccpulse::test {
+namespace {
+
+TEST(CcpulsectlReplay, WritesClosedIntervalsAsCsv) {
+  // Scenario 7's events: the 10:00 interval closes with 1 offered, 0 answered.
+  const Scenario s = goldenScenarios()[6];
+  ASSERT_EQ(s.name, "interval_boundary");
+  const std::string configPath = writeTempFile("ccpulse.yaml", baseConfig(9464, 5555, s));
+  std::string events;
+  for (const auto& line : s.lines) {
+    events += line + "\n";
+  }
+  const std::string eventsPath = writeTempFile("events.ndjson", events);
+  const std::string csvPath = eventsPath + ".csv";
+  const auto [code, output] =
+      runCommand(CCPULSECTL_PATH, {"replay", "--config", configPath, "--intervals", csvPath, eventsPath});
+  ASSERT_EQ(code, 0) << output;
+  std::ifstream in(csvPath);
+  std::string header;
+  std::string row;
+  std::getline(in, header);
+  std::getline(in, row);
+  EXPECT_EQ(header.rfind("kind,tenant,vendor,queue,channel,start,end,offered,answered,", 0), 0U) << header;
+  EXPECT_EQ(row.rfind("interval,t,v,q,voice,2026-11-23T10:00:00+00:00,2026-11-23T10:15:00+00:00,1,0,", 0), 0U) << row;
+  std::string extra;
+  EXPECT_FALSE(std::getline(in, extra)) << "only one interval has closed: " << extra;
+}
+
+TEST(CcpulsectlReplay, UsageErrors) {
+  EXPECT_EQ(runCommand(CCPULSECTL_PATH, {"replay"}).first, 2);
+  EXPECT_EQ(runCommand(CCPULSECTL_PATH, {"replay", "--config", "x.yaml", "--format", "xml", "f"}).first, 2);
+  EXPECT_EQ(runCommand(CCPULSECTL_PATH, {"replay", "--config", "/nonexistent.yaml", "f"}).first, 1);
+  EXPECT_EQ(runCommand(CCPULSECTL_PATH, {"frobnicate"}).first, 2);
+}
+
+}  // namespace
+}  // namespace ccpulse::test
