@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-CCPULSE_WERROR=ON scripts/build.sh build
+scripts/build.sh build
 cd build
 ctest --output-on-failure -j 2 -LE bench --timeout 600
