@@ -24,7 +24,8 @@ for _ in $(seq 1 100); do
   if ! kill -0 "$daemon" 2>/dev/null; then wait "$daemon"; exit $?; fi
   sleep 0.1
 done
-build/ccpulse-sim --endpoint tcp://127.0.0.1:5555 --rate "${CCPULSE_SIM_RATE:-200}" --seed "${CCPULSE_SIM_SEED:-1}" &
+build/ccpulse-sim --endpoint tcp://127.0.0.1:5555 --rate "${CCPULSE_SIM_RATE:-200}" --seed "${CCPULSE_SIM_SEED:-1}" \
+  --curve "${CCPULSE_SIM_CURVE:-flat}" &
 sim=$!
 echo "ccpulse: metrics at http://127.0.0.1:9464/metrics (Ctrl-C to stop)"
 wait "$daemon"
