@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "ccpulse/common/civil_time.hpp"
+#include "ccpulse/decode/json_decoder.hpp"
 #include "ccpulse/sim/simulator.hpp"
 
 namespace ccpulse::sim {
@@ -91,20 +91,6 @@ bool parseDouble(std::string_view text, double& out) noexcept {
   return result.ec == std::errc{} && result.ptr == text.data() + text.size();
 }
 
-bool digitsAt(std::string_view text, std::size_t pos, std::size_t count, unsigned& out) noexcept {
-  if (pos + count > text.size()) {
-    return false;
-  }
-  out = 0;
-  for (std::size_t i = pos; i < pos + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') {
-      return false;
-    }
-    out = out * 10 + static_cast<unsigned>(text[i] - '0');
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string_view simUsage() noexcept { return kUsage; }
@@ -150,58 +136,12 @@ std::optional<std::int64_t> parseStartUs(std::string_view text) noexcept {
     }
     return epochMs * 1000;
   }
-  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)
-  unsigned year = 0;
-  unsigned month = 0;
-  unsigned day = 0;
-  unsigned hour = 0;
-  unsigned minute = 0;
-  unsigned second = 0;
-  if (!digitsAt(text, 0, 4, year) || text.size() < 20 || text[4] != '-' || !digitsAt(text, 5, 2, month) ||
-      text[7] != '-' || !digitsAt(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
-      !digitsAt(text, 11, 2, hour) || text[13] != ':' || !digitsAt(text, 14, 2, minute) || text[16] != ':' ||
-      !digitsAt(text, 17, 2, second)) {
+  // The same RFC 3339 rules as the daemon's decoder, so whatever the sim accepts, ccpulsed does.
+  std::int64_t us = 0;
+  if (!parseRfc3339(text, us)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return std::nullopt;
-  }
-  std::size_t pos = 19;
-  std::int64_t micros = 0;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    std::int64_t scale = 100000;
-    const std::size_t begin = pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      micros += (text[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-    }
-    if (pos == begin) {
-      return std::nullopt;
-    }
-  }
-  std::int64_t offsetSeconds = 0;
-  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
-    ++pos;
-  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    unsigned oh = 0;
-    unsigned om = 0;
-    if (!digitsAt(text, pos + 1, 2, oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
-        !digitsAt(text, pos + 4, 2, om) || oh > 23 || om > 59) {
-      return std::nullopt;
-    }
-    offsetSeconds = (text[pos] == '+' ? 1 : -1) * static_cast<std::int64_t>(oh * 3600 + om * 60);
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != text.size()) {
-    return std::nullopt;
-  }
-  const std::int64_t seconds =
-      daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds;
-  return seconds * 1'000'000 + micros;
+  return us;
 }
 
 ParseResult parseSimArgs(std::span<const std::string_view> args, std::int64_t nowUs) {
