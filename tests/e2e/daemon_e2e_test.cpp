@@ -6,7 +6,6 @@
 
 #include <fstream>
 #include <sstream>
-#include <zmq.hpp>
 
 #include "../support/test_support.hpp"
 
@@ -61,13 +60,7 @@ class DaemonE2eTest : public ::testing::Test {
     configPath_ = writeTempFile("ccpulse.yaml", config);
     logPath_ = configPath_ + ".log";
     daemon_ = std::make_unique<Process>(CCPULSED_PATH, std::vector<std::string>{"--config", configPath_}, logPath_);
-    ASSERT_TRUE(pollUntil(
-        [&] {
-          const auto r = httpGet(httpPort_, "/readyz");
-          return r && r->status == 200;
-        },
-        std::chrono::seconds(10)))
-        << readFile(logPath_);
+    ASSERT_TRUE(waitReady(httpPort_)) << readFile(logPath_);
   }
 
   void TearDown() override {
@@ -77,16 +70,7 @@ class DaemonE2eTest : public ::testing::Test {
     }
   }
 
-  void send(const std::vector<std::string>& frames) {
-    zmq::context_t ctx;
-    zmq::socket_t push(ctx, zmq::socket_type::push);
-    push.set(zmq::sockopt::linger, 5000);
-    push.connect("tcp://127.0.0.1:" + std::to_string(zmqPort_));
-    for (const auto& f : frames) {
-      push.send(zmq::buffer(f), zmq::send_flags::none);
-    }
-    push.close();  // linger flushes
-  }
+  void send(const std::vector<std::string>& frames) { pushFrames(zmqPort_, frames); }
 
   std::vector<Sample> scrape() {
     const auto r = httpGet(httpPort_, "/metrics");

@@ -5,7 +5,6 @@
 
 #include <fstream>
 #include <sstream>
-#include <zmq.hpp>
 
 #include "../support/test_support.hpp"
 #include "golden_scenarios.hpp"
@@ -59,19 +58,8 @@ TEST_P(GoldenScenario, ThroughTheLiveDaemon) {
   const std::string configPath = writeTempFile("ccpulse.yaml", baseConfig(httpPort, zmqPort, s));
   const std::string logPath = configPath + ".log";
   Process daemon(CCPULSED_PATH, {"--config", configPath}, logPath);
-  ASSERT_TRUE(pollUntil([&] {
-    const auto r = httpGet(httpPort, "/readyz");
-    return r && r->status == 200;
-  }, std::chrono::seconds(10)));
-  {
-    zmq::context_t ctx;
-    zmq::socket_t push(ctx, zmq::socket_type::push);
-    push.set(zmq::sockopt::linger, 5000);
-    push.connect("tcp://127.0.0.1:" + std::to_string(zmqPort));
-    for (const auto& line : s.lines) {
-      push.send(zmq::buffer(line), zmq::send_flags::none);
-    }
-  }
+  ASSERT_TRUE(waitReady(httpPort));
+  pushFrames(zmqPort, s.lines);
   std::vector<Sample> samples;
   const bool settled = pollUntil([&] {
     const auto r = httpGet(httpPort, "/metrics");

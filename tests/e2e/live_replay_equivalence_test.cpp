@@ -7,7 +7,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <zmq.hpp>
 
 #include "../support/test_support.hpp"
 
@@ -72,20 +71,8 @@ TEST(LiveReplayEquivalence, SimulatedTrafficGivesIdenticalMetrics) {
   const auto replayed = domainSamples(replayOut);
 
   Process daemon(CCPULSED_PATH, {"--config", configPath}, configPath + ".log");
-  ASSERT_TRUE(pollUntil([&] {
-    const auto r = httpGet(httpPort, "/readyz");
-    return r && r->status == 200;
-  }, std::chrono::seconds(10)));
-  {
-    zmq::context_t ctx;
-    zmq::socket_t push(ctx, zmq::socket_type::push);
-    push.set(zmq::sockopt::linger, 10000);
-    push.set(zmq::sockopt::sndhwm, 0);
-    push.connect("tcp://127.0.0.1:" + std::to_string(zmqPort));
-    for (const auto& line : lines) {
-      push.send(zmq::buffer(line), zmq::send_flags::none);
-    }
-  }
+  ASSERT_TRUE(waitReady(httpPort));
+  pushFrames(zmqPort, lines);
   std::map<std::string, double> live;
   ASSERT_TRUE(pollUntil([&] {
     const auto r = httpGet(httpPort, "/metrics");

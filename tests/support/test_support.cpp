@@ -17,6 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <zmq.hpp>
 
 extern char** environ;
 
@@ -194,6 +195,27 @@ std::optional<double> findSample(const std::vector<Sample>& samples, const std::
     }
   }
   return found;
+}
+
+bool waitReady(int httpPort) {
+  return pollUntil(
+      [&] {
+        const auto r = httpGet(httpPort, "/readyz");
+        return r && r->status == 200;
+      },
+      std::chrono::seconds(10));
+}
+
+void pushFrames(int port, const std::vector<std::string>& frames) {
+  zmq::context_t ctx;
+  zmq::socket_t push(ctx, zmq::socket_type::push);
+  push.set(zmq::sockopt::linger, 10000);
+  push.set(zmq::sockopt::sndhwm, 0);
+  push.connect("tcp://127.0.0.1:" + std::to_string(port));
+  for (const auto& f : frames) {
+    push.send(zmq::buffer(f), zmq::send_flags::none);
+  }
+  push.close();  // linger: flushes what is queued
 }
 
 bool pollUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {

@@ -62,6 +62,13 @@ std::vector<Sample> parsePrometheusText(const std::string& text);
 std::optional<double> findSample(const std::vector<Sample>& samples, const std::string& name,
                                  const std::map<std::string, std::string>& labels = {});
 
+/// Waits up to 10 s for the daemon's /readyz to answer 200.
+bool waitReady(int httpPort);
+
+/// Sends each frame once over a ZeroMQ PUSH socket connected to tcp://127.0.0.1:port, with an
+/// unbounded send queue, and waits (linger) until everything is handed to the peer.
+void pushFrames(int port, const std::vector<std::string>& frames);
+
 /// Polls `condition` until true or the deadline passes; returns its last result.
 bool pollUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
