@@ -522,6 +522,10 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
   auto dropped = family("ccpulse_events_dropped_total", "Events dropped because a shard ring stayed full.",
                         MetricType::Counter);
   auto up = family("ccpulse_source_up", "1 when the source is bound or connected.", MetricType::Gauge);
+  auto connects = family("ccpulse_source_connects_total", "Connections established by connecting sources.",
+                         MetricType::Counter);
+  auto disconnects = family("ccpulse_source_disconnects_total",
+                            "Connections lost by connecting sources (libzmq reconnects by itself).", MetricType::Counter);
   auto last = family("ccpulse_source_last_event_timestamp_seconds", "Event time of the newest event per source.",
                      MetricType::Gauge);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
@@ -548,6 +552,8 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
     addValue(restarts, labels, static_cast<double>(st.sequenceRestarts.get()));
     addValue(dropped, labels, static_cast<double>(engine_.dropped(i)));
     addValue(up, labels, st.ready.load(std::memory_order_acquire) ? 1 : 0);
+    addValue(connects, labels, static_cast<double>(st.connects.get()));
+    addValue(disconnects, labels, static_cast<double>(st.disconnects.get()));
     const double lastSeconds = st.lastEventSeconds.get();
     if (lastSeconds != 0) {
       addValue(last, labels, lastSeconds);
@@ -629,7 +635,7 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
   addValue(start, {}, process_.startTimeSeconds.get());
 
   for (auto* f : {&frames, &bytes, &received, &decoded, &rejected, &duplicate, &gaps, &repeats, &restarts, &dropped,
-                  &up, &last, &applied, &ringDepth, &ringCapacity, &latency, &inFlight, &agentsTracked, &unmatched,
+                  &up, &connects, &disconnects, &last, &applied, &ringDepth, &ringCapacity, &latency, &inFlight, &agentsTracked, &unmatched,
                   &evicted, &folded, &seriesDropped, &late, &latePeriods, &periodsDropped, &reloads, &start}) {
     keepNonEmpty(out, std::move(*f));
   }

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <zmq.hpp>
 
 #include "../support/test_support.hpp"
 
@@ -322,6 +323,66 @@ TEST_F(DaemonE2eTest, ClosedIntervalsServedAsJsonAndBadQueriesRejected) {
   EXPECT_NE(bad->body.find("from"), std::string::npos);
   // The closed interval was also logged as one structured line.
   EXPECT_NE(readFile(logPath_).find(R"(interval closed {"tenant":"acme")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ccpulse::test
+
+namespace ccpulse::test {
+namespace {
+
+TEST_F(DaemonE2eTest, SighupWithGoodConfigAppliesNewServiceLevel) {
+  send({contact("contact.queued", 0, "c1")});
+  const std::map<std::string, std::string> sales = {{"tenant", "acme"}, {"queue", "sales"}};
+  ASSERT_TRUE(pollUntil(
+      [&] { return findSample(scrape(), "ccpulse_service_level_threshold_seconds", sales) == 20.0; },
+      std::chrono::seconds(10)));
+  std::string config = readFile(configPath_);
+  config.replace(config.find("threshold: 20s"), 14, "threshold: 30s");
+  std::ofstream(configPath_) << config;
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        const auto m = scrape();
+        return findSample(m, "ccpulse_config_reloads_total", {{"result", "ok"}}) == 1.0 &&
+               findSample(m, "ccpulse_service_level_threshold_seconds", sales) == 30.0;
+      },
+      std::chrono::seconds(10)))
+      << readFile(logPath_);
+}
+
+// A connecting source is ready only once connected, and counts connections made and lost.
+TEST(DaemonConnectingSource, ReadyOnlyWhenConnectedAndCountsReconnects) {
+  const int httpPort = freeTcpPort();
+  const int zmqPort = freeTcpPort();
+  const std::string configPath =
+      writeTempFile("ccpulse.yaml", "http:\n  listen: 127.0.0.1:" + std::to_string(httpPort) +
+                                        "\nsources:\n  - name: upstream\n    endpoint: tcp://127.0.0.1:" +
+                                        std::to_string(zmqPort) + "\n    bind: false\n");
+  Process daemon(CCPULSED_PATH, {"--config", configPath}, configPath + ".log");
+  ASSERT_TRUE(pollUntil([&] { return httpGet(httpPort, "/healthz").has_value(); }, std::chrono::seconds(10)));
+  const auto notReady = httpGet(httpPort, "/readyz");
+  ASSERT_TRUE(notReady);
+  EXPECT_EQ(notReady->status, 503);
+  EXPECT_NE(notReady->body.find("upstream"), std::string::npos);
+  const auto counter = [&](const std::string& name) {
+    const auto r = httpGet(httpPort, "/metrics");
+    return r ? findSample(parsePrometheusText(r->body), name, {{"source", "upstream"}}) : std::nullopt;
+  };
+  {
+    // The publisher binds; ccpulsed connects to it.
+    zmq::context_t ctx;
+    zmq::socket_t publisher(ctx, zmq::socket_type::push);
+    publisher.set(zmq::sockopt::linger, 0);
+    publisher.bind("tcp://127.0.0.1:" + std::to_string(zmqPort));
+    ASSERT_TRUE(waitReady(httpPort));
+    EXPECT_EQ(counter("ccpulse_source_connects_total"), 1.0);
+    EXPECT_EQ(counter("ccpulse_source_up"), 1.0);
+  }  // publisher gone: the connection drops
+  ASSERT_TRUE(pollUntil([&] { return counter("ccpulse_source_disconnects_total") == 1.0; }, std::chrono::seconds(10)));
+  EXPECT_EQ(httpGet(httpPort, "/readyz")->status, 503);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait(std::chrono::seconds(10)), 0);
 }
 
 }  // namespace
