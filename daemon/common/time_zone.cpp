@@ -14,7 +14,9 @@ namespace {
 constexpr std::int64_t kMicros = 1'000'000;
 constexpr std::int64_t kDaySeconds = 86'400;
 
-std::int64_t floorDiv(std::int64_t a, std::int64_t b) noexcept { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floorDiv(std::int64_t a, std::int64_t b) noexcept {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 std::uint32_t be32(const unsigned char* p) noexcept {
   return (static_cast<std::uint32_t>(p[0]) << 24U) | (static_cast<std::uint32_t>(p[1]) << 16U) |

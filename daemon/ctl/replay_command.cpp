@@ -13,7 +13,8 @@
 namespace ccpulse::ctl {
 namespace {
 
-constexpr std::string_view kReplayUsage = R"(Usage: ccpulsectl replay --config FILE [--format json] [--intervals OUT.csv] FILE...
+constexpr std::string_view kReplayUsage =
+    R"(Usage: ccpulsectl replay --config FILE [--format json] [--intervals OUT.csv] FILE...
 Replays recorded events (NDJSON: one JSON object or array per line; FILE '-' is stdin) through
 the real decoder and engine as fast as it can, using event time as the clock, then prints the
 final Prometheus exposition to stdout.

@@ -86,8 +86,8 @@ void Engine::noteSubmitted(std::int64_t tsUs) noexcept {
   // Release after the push, so a shard that reads this time (acquire) and then finds its rings
   // empty knows every event submitted before it has been applied.
   std::int64_t seen = newestEventUs_.load(std::memory_order_relaxed);
-  while (tsUs > seen && !newestEventUs_.compare_exchange_weak(seen, tsUs, std::memory_order_release,
-                                                              std::memory_order_relaxed)) {
+  while (tsUs > seen &&
+         !newestEventUs_.compare_exchange_weak(seen, tsUs, std::memory_order_release, std::memory_order_relaxed)) {
   }
 }
 
@@ -123,9 +123,10 @@ bool Engine::pushTo(Shard& shard, std::size_t sourceIndex, const Event& event) n
   dropped_[sourceIndex].add(1);
   std::uint64_t suppressed = 0;
   if (gDropLog.shouldLog(suppressed)) {
-    spdlog::warn("ring to shard {} full for {} us: event dropped ({} more since last report); "
-                 "raise engine.shards or engine.ring_capacity, or lower the input rate",
-                 shard.settings().index, settings_.backpressureTimeout.count(), suppressed);
+    spdlog::warn(
+        "ring to shard {} full for {} us: event dropped ({} more since last report); "
+        "raise engine.shards or engine.ring_capacity, or lower the input rate",
+        shard.settings().index, settings_.backpressureTimeout.count(), suppressed);
   }
   return false;
 }

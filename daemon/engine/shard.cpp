@@ -176,8 +176,7 @@ QueueSeries* Shard::queueSeriesFor(const Event& event) noexcept {
   std::uint64_t key = queueSeriesKey(tenant, vendor, queue, event.channel);
   if (const std::uint32_t* index = queueSeriesIndex_.find(key)) {
     QueueSeries& s = queueSeries_.at(*index);
-    return s.queue == queue && s.tenant == tenant && s.vendor == vendor && s.channel == event.channel ? &s
-                                                                                                        : nullptr;
+    return s.queue == queue && s.tenant == tenant && s.vendor == vendor && s.channel == event.channel ? &s : nullptr;
   }
   const bool shardFull = queueSeries_.size() >= settings_.engine.maxSeriesPerShard;
   if (shardFull || (settings_.seriesBudget != nullptr && !settings_.seriesBudget->tryTake(tenant))) {
@@ -186,8 +185,8 @@ QueueSeries* Shard::queueSeriesFor(const Event& event) noexcept {
     std::uint64_t suppressed = 0;
     if (gSeriesCapLog.shouldLog(suppressed)) {
       spdlog::warn("shard {}: {} reached; queue '{}' of tenant '{}' folded into '{}' ({} more since last report)",
-                   settings_.index, shardFull ? "engine.max_series_per_shard" : "engine.max_series_per_tenant",
-                   queue, tenant, kOtherQueue, suppressed);
+                   settings_.index, shardFull ? "engine.max_series_per_shard" : "engine.max_series_per_tenant", queue,
+                   tenant, kOtherQueue, suppressed);
     }
     queue = kOtherQueue;
     key = queueSeriesKey(tenant, vendor, queue, event.channel);
@@ -540,9 +539,10 @@ void Shard::onQueued(const Event& event, std::uint64_t key) noexcept {
     stats_.contactsUntracked.add(1);
     std::uint64_t suppressed = 0;
     if (gContactCapLog.shouldLog(suppressed)) {
-      spdlog::warn("shard {}: max_contacts_in_flight={} reached; contact not tracked, its outcome will be "
-                   "unmatched ({} more since last report)",
-                   settings_.index, settings_.engine.maxContactsInFlight, suppressed);
+      spdlog::warn(
+          "shard {}: max_contacts_in_flight={} reached; contact not tracked, its outcome will be "
+          "unmatched ({} more since last report)",
+          settings_.index, settings_.engine.maxContactsInFlight, suppressed);
     }
     return;
   }
@@ -730,7 +730,8 @@ void Shard::accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept {
   // Split the time exactly over the window buckets it spans (only the ring's span matters).
   const std::int64_t bucketUs = std::max<std::int64_t>(settings_.engine.windowBucket.count(), 1);
   const std::int64_t lastBucket = (tsUs - 1) / bucketUs;
-  const std::int64_t firstBucket = std::max(fromUs / bucketUs, lastBucket - static_cast<std::int64_t>(ringBuckets_) + 1);
+  const std::int64_t firstBucket =
+      std::max(fromUs / bucketUs, lastBucket - static_cast<std::int64_t>(ringBuckets_) + 1);
   const double elapsed = seconds(tsUs - fromUs);
   for (std::size_t i = 0; i < agent.queueCount; ++i) {
     AgentQueueSeries& s = agentSeries_.at(agent.queues[i]);
@@ -894,8 +895,8 @@ void Shard::addProvisionalAgentTime(std::int64_t nowUs) noexcept {
   const std::int64_t nowBucket = nowUs / bucketUs;
   const std::size_t windows = std::min<std::size_t>(windowBuckets_.size(), 16);
   agents_.forEach([&](std::uint64_t, AgentRecord& a) {
-    const bool working = a.state == AgentStateKind::kBusy || a.state == AgentStateKind::kAcw ||
-                         a.state == AgentStateKind::kAvailable;
+    const bool working =
+        a.state == AgentStateKind::kBusy || a.state == AgentStateKind::kAcw || a.state == AgentStateKind::kAvailable;
     if (nowUs <= a.lastAccountedUs || !working) {
       return;
     }
@@ -954,7 +955,7 @@ void Shard::publish(std::int64_t nowUs) noexcept {
     QueueSeries& s = queueSeries_.at(i);
     const std::int64_t oldest = oldestScratch_[i];
     s.oldestWaitingSeconds.set(oldest == std::numeric_limits<std::int64_t>::max() ? 0.0
-                                                                                   : nonNegativeSeconds(nowUs - oldest));
+                                                                                  : nonNegativeSeconds(nowUs - oldest));
     publishQueueWindows(s, nowUs);
   }
   const std::size_t agentSeriesCount = agentSeries_.size();

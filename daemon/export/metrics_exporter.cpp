@@ -57,7 +57,8 @@ void addHistogram(MetricFamily& f, Labels labels, const PubHistogram& h) {
 }
 
 Labels queueLabels(const QueueSeries& s) {
-  return {{"tenant", s.tenant}, {"vendor", s.vendor}, {"queue", s.queue}, {"channel", std::string(toString(s.channel))}};
+  return {
+      {"tenant", s.tenant}, {"vendor", s.vendor}, {"queue", s.queue}, {"channel", std::string(toString(s.channel))}};
 }
 
 Labels with(Labels labels, std::string name, std::string value) {
@@ -181,7 +182,8 @@ std::vector<MetricFamily> MetricsExporter::computeStaffing() const {
   auto predicted = family("ccpulse_predicted_service_level",
                           "Service level the current staffing is predicted to give at the window's load, by model.",
                           MetricType::Gauge);
-  auto traffic = family("ccpulse_traffic_erlangs", "Offered load: arrival rate x AHT / concurrency.", MetricType::Gauge);
+  auto traffic =
+      family("ccpulse_traffic_erlangs", "Offered load: arrival rate x AHT / concurrency.", MetricType::Gauge);
   const std::size_t w = staffingWindow_;
   for (std::size_t shard = 0; shard < engine_.shardCount(); ++shard) {
     const auto& list = engine_.shard(shard).queueSeries();
@@ -253,7 +255,8 @@ void MetricsExporter::collectQueues(std::vector<MetricFamily>& out) const {
        [](const QueueSeries& s) { return static_cast<double>(s.offered.get()); }},
       {"ccpulse_contacts_answered_total", "Contacts accepted by an agent, including those with no known wait.",
        [](const QueueSeries& s) { return static_cast<double>(s.answered.get()); }},
-      {"ccpulse_contacts_answered_in_threshold_total", "Answered contacts whose wait was <= the service-level threshold.",
+      {"ccpulse_contacts_answered_in_threshold_total",
+       "Answered contacts whose wait was <= the service-level threshold.",
        [](const QueueSeries& s) { return static_cast<double>(s.answeredInThreshold.get()); }},
       {"ccpulse_contacts_answered_unmatched_total",
        "Answered contacts with no contact.queued seen: counted as answered, kept out of wait statistics.",
@@ -272,7 +275,8 @@ void MetricsExporter::collectQueues(std::vector<MetricFamily>& out) const {
        [](const QueueSeries& s) { return static_cast<double>(s.transferredIn.get()); }},
       {"ccpulse_talk_seconds_total", "Connected time minus hold time of ended contacts.",
        [](const QueueSeries& s) { return s.talkSeconds.get(); }},
-      {"ccpulse_hold_seconds_total", "Hold time of ended contacts.", [](const QueueSeries& s) { return s.holdSeconds.get(); }},
+      {"ccpulse_hold_seconds_total", "Hold time of ended contacts.",
+       [](const QueueSeries& s) { return s.holdSeconds.get(); }},
       {"ccpulse_acw_seconds_total", "After-contact work time of wrapped contacts.",
        [](const QueueSeries& s) { return s.acwSeconds.get(); }},
       {"ccpulse_handle_seconds_total", "Talk + hold + after-contact work of wrapped contacts.",
@@ -288,27 +292,28 @@ void MetricsExporter::collectQueues(std::vector<MetricFamily>& out) const {
   for (const auto& def : kCounters) {
     counters.push_back(family(def.name, def.help, MetricType::Counter));
   }
-  auto dequeued = family("ccpulse_contacts_dequeued_total", "Contacts that left the queue unanswered for another reason.",
-                         MetricType::Counter);
-  auto selfService = family("ccpulse_selfservice_total", "Self-service outcomes (contained = resolved without an agent).",
-                            MetricType::Counter);
-  auto wait = family("ccpulse_wait_seconds", "Wait from queued to answered, of answered contacts.", MetricType::Histogram);
-  auto abandonWait =
-      family("ccpulse_abandon_wait_seconds", "Wait from queued to abandon, of abandoned contacts.", MetricType::Histogram);
+  auto dequeued = family("ccpulse_contacts_dequeued_total",
+                         "Contacts that left the queue unanswered for another reason.", MetricType::Counter);
+  auto selfService = family("ccpulse_selfservice_total",
+                            "Self-service outcomes (contained = resolved without an agent).", MetricType::Counter);
+  auto wait =
+      family("ccpulse_wait_seconds", "Wait from queued to answered, of answered contacts.", MetricType::Histogram);
+  auto abandonWait = family("ccpulse_abandon_wait_seconds", "Wait from queued to abandon, of abandoned contacts.",
+                            MetricType::Histogram);
   auto waiting = family("ccpulse_contacts_waiting", "Contacts waiting in the queue now.", MetricType::Gauge);
-  auto oldest = family("ccpulse_oldest_waiting_seconds", "Age of the longest-waiting contact now in the queue (0 if none).",
-                       MetricType::Gauge);
+  auto oldest = family("ccpulse_oldest_waiting_seconds",
+                       "Age of the longest-waiting contact now in the queue (0 if none).", MetricType::Gauge);
   auto target = family("ccpulse_service_level_target", "Configured service-level target (ratio).", MetricType::Gauge);
   auto threshold =
       family("ccpulse_service_level_threshold_seconds", "Configured service-level threshold.", MetricType::Gauge);
-  auto serviceLevel = family("ccpulse_service_level",
-                             "Service level over the rolling window per the configured formula (absent when undefined).",
-                             MetricType::Gauge);
-  auto asa = family("ccpulse_asa_seconds", "Average wait of answered contacts over the rolling window.", MetricType::Gauge);
+  auto serviceLevel = family(
+      "ccpulse_service_level",
+      "Service level over the rolling window per the configured formula (absent when undefined).", MetricType::Gauge);
+  auto asa =
+      family("ccpulse_asa_seconds", "Average wait of answered contacts over the rolling window.", MetricType::Gauge);
   auto aht = family("ccpulse_aht_seconds", "Average handle time of contacts wrapped in the rolling window.",
                     MetricType::Gauge);
-  auto abandonRate =
-      family("ccpulse_abandon_rate", "Abandoned / offered over the rolling window.", MetricType::Gauge);
+  auto abandonRate = family("ccpulse_abandon_rate", "Abandoned / offered over the rolling window.", MetricType::Gauge);
   auto transferRate =
       family("ccpulse_transfer_rate", "Transfers out / answered over the rolling window.", MetricType::Gauge);
 
@@ -507,11 +512,12 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
 
   auto frames = family("ccpulse_frames_received_total", "ZeroMQ messages received per source.", MetricType::Counter);
   auto bytes = family("ccpulse_received_bytes_total", "Payload bytes received per source.", MetricType::Counter);
-  auto received = family("ccpulse_events_received_total",
-                         "Events seen per source: decoded plus rejected (an array element counts as one).",
-                         MetricType::Counter);
+  auto received =
+      family("ccpulse_events_received_total",
+             "Events seen per source: decoded plus rejected (an array element counts as one).", MetricType::Counter);
   auto decoded = family("ccpulse_events_decoded_total", "Events decoded successfully per source.", MetricType::Counter);
-  auto rejected = family("ccpulse_events_rejected_total", "Events rejected as bad input, by reason.", MetricType::Counter);
+  auto rejected =
+      family("ccpulse_events_rejected_total", "Events rejected as bad input, by reason.", MetricType::Counter);
   auto duplicate = family("ccpulse_events_duplicate_total", "Events ignored because their id was seen recently.",
                           MetricType::Counter);
   auto gaps = family("ccpulse_sequence_gaps_total", "Events missing according to publisher sequence numbers.",
@@ -519,13 +525,14 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
   auto repeats = family("ccpulse_sequence_repeats_total", "Events ignored because their sequence number was not new.",
                         MetricType::Counter);
   auto restarts = family("ccpulse_sequence_restarts_total", "Publisher sequence restarts.", MetricType::Counter);
-  auto dropped = family("ccpulse_events_dropped_total", "Events dropped because a shard ring stayed full.",
-                        MetricType::Counter);
+  auto dropped =
+      family("ccpulse_events_dropped_total", "Events dropped because a shard ring stayed full.", MetricType::Counter);
   auto up = family("ccpulse_source_up", "1 when the source is bound or connected.", MetricType::Gauge);
-  auto connects = family("ccpulse_source_connects_total", "Connections established by connecting sources.",
-                         MetricType::Counter);
-  auto disconnects = family("ccpulse_source_disconnects_total",
-                            "Connections lost by connecting sources (libzmq reconnects by itself).", MetricType::Counter);
+  auto connects =
+      family("ccpulse_source_connects_total", "Connections established by connecting sources.", MetricType::Counter);
+  auto disconnects =
+      family("ccpulse_source_disconnects_total",
+             "Connections lost by connecting sources (libzmq reconnects by itself).", MetricType::Counter);
   auto last = family("ccpulse_source_last_event_timestamp_seconds", "Event time of the newest event per source.",
                      MetricType::Gauge);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
@@ -562,28 +569,30 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
 
   auto applied = family("ccpulse_events_applied_total", "Events applied by each shard worker.", MetricType::Counter);
   auto ringDepth = family("ccpulse_ring_occupancy", "Events waiting in a shard's input rings.", MetricType::Gauge);
-  auto ringCapacity = family("ccpulse_ring_capacity", "Capacity of a shard's input rings (sum over sources).",
-                             MetricType::Gauge);
-  auto latency = family("ccpulse_apply_latency_seconds", "Time from frame receipt to apply, per shard.",
-                        MetricType::Histogram);
-  auto inFlight = family("ccpulse_contacts_in_flight", "Contacts tracked (waiting or being handled).", MetricType::Gauge);
+  auto ringCapacity =
+      family("ccpulse_ring_capacity", "Capacity of a shard's input rings (sum over sources).", MetricType::Gauge);
+  auto latency =
+      family("ccpulse_apply_latency_seconds", "Time from frame receipt to apply, per shard.", MetricType::Histogram);
+  auto inFlight =
+      family("ccpulse_contacts_in_flight", "Contacts tracked (waiting or being handled).", MetricType::Gauge);
   auto agentsTracked = family("ccpulse_agents_tracked", "Agents tracked per shard.", MetricType::Gauge);
-  auto unmatched = family("ccpulse_events_unmatched_total",
-                          "Events naming a contact or agent not in flight (joined mid-stream, evicted, or out of order).",
-                          MetricType::Counter);
+  auto unmatched =
+      family("ccpulse_events_unmatched_total",
+             "Events naming a contact or agent not in flight (joined mid-stream, evicted, or out of order).",
+             MetricType::Counter);
   auto evicted = family("ccpulse_contacts_evicted_total", "Contacts given up on, by reason.", MetricType::Counter);
   auto folded = family("ccpulse_series_folded_total", "Events folded into queue=\"_other\" by the label-set cap.",
                        MetricType::Counter);
   auto seriesDropped = family("ccpulse_series_dropped_total", "Events dropped because no label set could be created.",
                               MetricType::Counter);
-  auto late = family("ccpulse_late_events_total", "Events older than the rolling windows reach (counted in totals only).",
-                     MetricType::Counter);
-  auto latePeriods = family("ccpulse_late_period_events_total",
-                            "Events older than every open interval or day (counted in the current one).",
-                            MetricType::Counter);
-  auto periodsDropped = family("ccpulse_periods_dropped_total",
-                               "Closed intervals or days not recorded because the control thread fell behind.",
-                               MetricType::Counter);
+  auto late = family("ccpulse_late_events_total",
+                     "Events older than the rolling windows reach (counted in totals only).", MetricType::Counter);
+  auto latePeriods =
+      family("ccpulse_late_period_events_total",
+             "Events older than every open interval or day (counted in the current one).", MetricType::Counter);
+  auto periodsDropped =
+      family("ccpulse_periods_dropped_total",
+             "Closed intervals or days not recorded because the control thread fell behind.", MetricType::Counter);
   std::array<std::uint64_t, kEventTypeCount> unmatchedByType{};
   std::uint64_t evictedAge = 0;
   std::uint64_t untrackedContacts = 0;
@@ -634,9 +643,11 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
   auto start = family("ccpulse_start_time_seconds", "Process start time, seconds since the epoch.", MetricType::Gauge);
   addValue(start, {}, process_.startTimeSeconds.get());
 
-  for (auto* f : {&frames, &bytes, &received, &decoded, &rejected, &duplicate, &gaps, &repeats, &restarts, &dropped,
-                  &up, &connects, &disconnects, &last, &applied, &ringDepth, &ringCapacity, &latency, &inFlight, &agentsTracked, &unmatched,
-                  &evicted, &folded, &seriesDropped, &late, &latePeriods, &periodsDropped, &reloads, &start}) {
+  for (auto* f : {&frames,      &bytes,         &received,       &decoded,   &rejected,     &duplicate,
+                  &gaps,        &repeats,       &restarts,       &dropped,   &up,           &connects,
+                  &disconnects, &last,          &applied,        &ringDepth, &ringCapacity, &latency,
+                  &inFlight,    &agentsTracked, &unmatched,      &evicted,   &folded,       &seriesDropped,
+                  &late,        &latePeriods,   &periodsDropped, &reloads,   &start}) {
     keepNonEmpty(out, std::move(*f));
   }
 }

@@ -180,9 +180,8 @@ std::vector<ClosedPeriod> IntervalStore::query(const IntervalQuery& q) const {
     }
     out.push_back(p);
   }
-  std::stable_sort(out.begin(), out.end(), [](const ClosedPeriod& a, const ClosedPeriod& b) {
-    return a.startUs < b.startUs;
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ClosedPeriod& a, const ClosedPeriod& b) { return a.startUs < b.startUs; });
   return out;
 }
 

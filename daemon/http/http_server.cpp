@@ -50,8 +50,8 @@ class Session final : public std::enable_shared_from_this<Session> {
       spdlog::error("http: handler failed for {}: {}", std::string(request_.target()), e.what());
       result = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n"};
     }
-    auto response = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(result.status), request_.version());
+    auto response = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(result.status),
+                                                                          request_.version());
     response->set(bhttp::field::server, "ccpulsed/" CCPULSE_VERSION);
     response->set(bhttp::field::content_type, result.contentType);
     response->keep_alive(request_.keep_alive());

@@ -40,8 +40,8 @@ ZmqSource::ZmqSource(const SourceSettings& settings, std::size_t index, zmq::con
   }
   if (!settings_.bind) {
     const std::string monitorEndpoint = "inproc://ccpulse-monitor-" + std::to_string(index_);
-    if (zmq_socket_monitor(socket_.handle(), monitorEndpoint.c_str(),
-                           ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0) {
+    if (zmq_socket_monitor(socket_.handle(), monitorEndpoint.c_str(), ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) !=
+        0) {
       throw zmq::error_t();
     }
     monitor_ = zmq::socket_t(context, zmq::socket_type::pair);
@@ -167,9 +167,10 @@ void ZmqSource::onReject(RejectReason reason, std::string_view detail) {
   stats_.rejected[static_cast<std::size_t>(reason)].add(1);
   std::uint64_t suppressed = 0;
   if (rejectLog_.shouldLog(suppressed)) {
-    spdlog::warn("source {}: rejected input (reason={}, field='{}'); counted in ccpulse_events_rejected_total "
-                 "({} more since last report)",
-                 settings_.name, toString(reason), detail, suppressed);
+    spdlog::warn(
+        "source {}: rejected input (reason={}, field='{}'); counted in ccpulse_events_rejected_total "
+        "({} more since last report)",
+        settings_.name, toString(reason), detail, suppressed);
   }
 }
 

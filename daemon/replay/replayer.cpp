@@ -21,8 +21,8 @@ Replayer::Replayer(const Config& config)
   stats_.ready.store(true);
   StaffingSettings staffing = config.staffing;
   staffing.interval = Micros(0);  // replay renders once, from the final state
-  exporter_ = std::make_unique<MetricsExporter>(*engine_, std::vector<SourceView>{{"replay", &stats_}}, process_,
-                                                staffing);
+  exporter_ =
+      std::make_unique<MetricsExporter>(*engine_, std::vector<SourceView>{{"replay", &stats_}}, process_, staffing);
 }
 
 Replayer::~Replayer() = default;

@@ -136,8 +136,7 @@ TEST_F(DaemonE2eTest, ScriptedEventsGiveExactMetrics) {
       agent("agent.state", 170, "a4", R"(,"state":"aux","reason":"smoking")"),
   };
   // A batch frame (JSON array) and sequence numbers from publisher p1: 1, 2, 4 (one missing).
-  frames.push_back("[" +
-                   contact("contact.queued", 170, "s1", R"(,"source":"p1","seq":1)") + "," +
+  frames.push_back("[" + contact("contact.queued", 170, "s1", R"(,"source":"p1","seq":1)") + "," +
                    contact("contact.abandoned", 170, "s1", R"(,"source":"p1","seq":2)") + "]");
   // seq 4 after 2: one event (seq 3) missing. This dequeue names a contact never queued: unmatched.
   frames.push_back(R"({"type":"contact.dequeued","ts":")" + at(170) +
@@ -165,8 +164,8 @@ TEST_F(DaemonE2eTest, ScriptedEventsGiveExactMetrics) {
       [&] {
         m = scrape();
         const auto surveys = findSample(m, "ccpulse_surveys_total", sales);
-        const auto occupancy = findSample(m, "ccpulse_occupancy",
-                                          {{"tenant", "acme"}, {"queue", "support"}, {"window", "15m"}});
+        const auto occupancy =
+            findSample(m, "ccpulse_occupancy", {{"tenant", "acme"}, {"queue", "support"}, {"window", "15m"}});
         const auto rejected = findSample(m, "ccpulse_events_received_total", {{"source", "acd"}});
         return surveys == 1.0 && occupancy.has_value() && rejected == 43.0;
       },
@@ -297,7 +296,8 @@ namespace {
 TEST_F(DaemonE2eTest, ClosedIntervalsServedAsJsonAndBadQueriesRejected) {
   // c1 queued 10:14:00 and answered 10:14:10 (wait 10, within 20 s); c2 queued 10:16:00 closes
   // the 10:00 interval (10:15:00 + 5 s tolerance <= 10:16:00).
-  send({contact("contact.queued", 840, "c1"), contact("contact.answered", 850, "c1"), contact("contact.queued", 960, "c2")});
+  send({contact("contact.queued", 840, "c1"), contact("contact.answered", 850, "c1"),
+        contact("contact.queued", 960, "c2")});
   std::optional<HttpResult> r;
   ASSERT_TRUE(pollUntil(
       [&] {
@@ -334,9 +334,8 @@ namespace {
 TEST_F(DaemonE2eTest, SighupWithGoodConfigAppliesNewServiceLevel) {
   send({contact("contact.queued", 0, "c1")});
   const std::map<std::string, std::string> sales = {{"tenant", "acme"}, {"queue", "sales"}};
-  ASSERT_TRUE(pollUntil(
-      [&] { return findSample(scrape(), "ccpulse_service_level_threshold_seconds", sales) == 20.0; },
-      std::chrono::seconds(10)));
+  ASSERT_TRUE(pollUntil([&] { return findSample(scrape(), "ccpulse_service_level_threshold_seconds", sales) == 20.0; },
+                        std::chrono::seconds(10)));
   std::string config = readFile(configPath_);
   config.replace(config.find("threshold: 20s"), 14, "threshold: 30s");
   std::ofstream(configPath_) << config;
@@ -355,10 +354,10 @@ TEST_F(DaemonE2eTest, SighupWithGoodConfigAppliesNewServiceLevel) {
 TEST(DaemonConnectingSource, ReadyOnlyWhenConnectedAndCountsReconnects) {
   const int httpPort = freeTcpPort();
   const int zmqPort = freeTcpPort();
-  const std::string configPath =
-      writeTempFile("ccpulse.yaml", "http:\n  listen: 127.0.0.1:" + std::to_string(httpPort) +
-                                        "\nsources:\n  - name: upstream\n    endpoint: tcp://127.0.0.1:" +
-                                        std::to_string(zmqPort) + "\n    bind: false\n");
+  const std::string configPath = writeTempFile(
+      "ccpulse.yaml", "http:\n  listen: 127.0.0.1:" + std::to_string(httpPort) +
+                          "\nsources:\n  - name: upstream\n    endpoint: tcp://127.0.0.1:" + std::to_string(zmqPort) +
+                          "\n    bind: false\n");
   Process daemon(CCPULSED_PATH, {"--config", configPath}, configPath + ".log");
   ASSERT_TRUE(pollUntil([&] { return httpGet(httpPort, "/healthz").has_value(); }, std::chrono::seconds(10)));
   const auto notReady = httpGet(httpPort, "/readyz");

@@ -49,7 +49,8 @@ inline std::string agentEvent(const std::string& type, const std::string& ts, co
          extra + "}";
 }
 
-inline const std::map<std::string, std::string> kQ = {{"tenant", "t"}, {"vendor", "v"}, {"queue", "q"}, {"channel", "voice"}};
+inline const std::map<std::string, std::string> kQ = {
+    {"tenant", "t"}, {"vendor", "v"}, {"queue", "q"}, {"channel", "voice"}};
 
 inline std::map<std::string, std::string> withLabel(std::map<std::string, std::string> m, const std::string& k,
                                                     const std::string& v) {
@@ -63,10 +64,10 @@ inline std::map<std::string, std::string> withLabel(std::map<std::string, std::s
 /// So N = 2, A = 1, B = 2, Bt = 1, Bs = 1, D = 1, O = N + B + D = 5.
 inline std::vector<std::string> fiveOutcomes() {
   return {
-      event("contact.queued", t0(0), "a"),    event("contact.queued", t0(0), "b"),
-      event("contact.queued", t0(0), "c"),    event("contact.queued", t0(0), "d"),
-      event("contact.queued", t0(0), "e"),    event("contact.abandoned", t0(3), "c"),
-      event("contact.answered", t0(10), "a"), event("contact.answered", t0(30), "b"),
+      event("contact.queued", t0(0), "a"),     event("contact.queued", t0(0), "b"),
+      event("contact.queued", t0(0), "c"),     event("contact.queued", t0(0), "d"),
+      event("contact.queued", t0(0), "e"),     event("contact.abandoned", t0(3), "c"),
+      event("contact.answered", t0(10), "a"),  event("contact.answered", t0(30), "b"),
       event("contact.abandoned", t0(40), "d"), event("contact.dequeued", t0(50), "e", R"(,"reason":"timeout")"),
   };
 }
@@ -290,13 +291,13 @@ inline std::vector<Scenario> goldenScenarios() {
   {
     // 16. Email measured in hours: an override gives email a 1 h threshold, voice keeps 20 s.
     // e (email) answered after 50 min: within 1 h. v (voice) answered after 50 s: missed.
-    Scenario s{"email_threshold_in_hours",
-               "service_level:\n  threshold: 20s\n  overrides:\n    - match: {channel: email}\n      threshold: 1h\n      "
-               "target: 0.9\n",
-               {},
-               {}};
-    s.lines = {event("contact.queued", t0(0), "e", R"(,"channel":"email")"),
-               event("contact.queued", t0(0), "v"),
+    Scenario s{
+        "email_threshold_in_hours",
+        "service_level:\n  threshold: 20s\n  overrides:\n    - match: {channel: email}\n      threshold: 1h\n      "
+        "target: 0.9\n",
+        {},
+        {}};
+    s.lines = {event("contact.queued", t0(0), "e", R"(,"channel":"email")"), event("contact.queued", t0(0), "v"),
                event("contact.answered", t0(50), "v"),
                event("contact.answered", t0(3000), "e", R"(,"channel":"email")")};
     const auto email = withLabel(kQ, "channel", "email");

@@ -20,8 +20,8 @@ std::string baseConfig(int httpPort, int zmqPort, const Scenario& s) {
   } else {
     extra += "engine:\n  clock: event\n";
   }
-  return "http:\n  listen: 127.0.0.1:" + std::to_string(httpPort) + "\nsources:\n  - name: acd\n    endpoint: tcp://127.0.0.1:" +
-         std::to_string(zmqPort) + "\n" + extra;
+  return "http:\n  listen: 127.0.0.1:" + std::to_string(httpPort) +
+         "\nsources:\n  - name: acd\n    endpoint: tcp://127.0.0.1:" + std::to_string(zmqPort) + "\n" + extra;
 }
 
 /// Returns a description of every expectation that does not hold (empty when all hold).
@@ -35,8 +35,9 @@ std::string mismatches(const std::vector<Sample>& samples, const Scenario& s) {
       out << e.metric << ": " << ex.what() << "\n";
       continue;
     }
-    const bool ok = std::isnan(e.value) ? !got.has_value()
-                                        : got.has_value() && std::fabs(*got - e.value) <= 1e-9 * std::max(1.0, std::fabs(e.value));
+    const bool ok = std::isnan(e.value)
+                        ? !got.has_value()
+                        : got.has_value() && std::fabs(*got - e.value) <= 1e-9 * std::max(1.0, std::fabs(e.value));
     if (!ok) {
       out << e.metric << "{";
       for (const auto& [k, v] : e.labels) {
@@ -61,16 +62,18 @@ TEST_P(GoldenScenario, ThroughTheLiveDaemon) {
   ASSERT_TRUE(waitReady(httpPort));
   pushFrames(zmqPort, s.lines);
   std::vector<Sample> samples;
-  const bool settled = pollUntil([&] {
-    const auto r = httpGet(httpPort, "/metrics");
-    if (!r) {
-      return false;
-    }
-    samples = parsePrometheusText(r->body);
-    return findSample(samples, "ccpulse_events_decoded_total", {{"source", "acd"}}) ==
-               static_cast<double>(s.lines.size()) &&
-           mismatches(samples, s).empty();
-  }, std::chrono::seconds(10));
+  const bool settled = pollUntil(
+      [&] {
+        const auto r = httpGet(httpPort, "/metrics");
+        if (!r) {
+          return false;
+        }
+        samples = parsePrometheusText(r->body);
+        return findSample(samples, "ccpulse_events_decoded_total", {{"source", "acd"}}) ==
+                   static_cast<double>(s.lines.size()) &&
+               mismatches(samples, s).empty();
+      },
+      std::chrono::seconds(10));
   EXPECT_TRUE(settled) << mismatches(samples, s);
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait(std::chrono::seconds(10)), 0);

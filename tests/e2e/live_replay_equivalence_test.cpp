@@ -16,8 +16,8 @@ namespace {
 // Self-metrics describe the process (frames, latency, shards, sources), not the contact centre.
 bool isDomainMetric(const std::string& name) {
   static const std::set<std::string> kProcess = {"ccpulse_apply_latency_seconds", "ccpulse_events_applied_total",
-                                                 "ccpulse_ring_occupancy", "ccpulse_ring_capacity",
-                                                 "ccpulse_start_time_seconds", "ccpulse_build_info"};
+                                                 "ccpulse_ring_occupancy",        "ccpulse_ring_capacity",
+                                                 "ccpulse_start_time_seconds",    "ccpulse_build_info"};
   for (const auto& p : kProcess) {
     if (name.rfind(p, 0) == 0) {
       return false;
@@ -74,18 +74,20 @@ TEST(LiveReplayEquivalence, SimulatedTrafficGivesIdenticalMetrics) {
   ASSERT_TRUE(waitReady(httpPort));
   pushFrames(zmqPort, lines);
   std::map<std::string, double> live;
-  ASSERT_TRUE(pollUntil([&] {
-    const auto r = httpGet(httpPort, "/metrics");
-    if (!r) {
-      return false;
-    }
-    const auto all = parsePrometheusText(r->body);
-    if (findSample(all, "ccpulse_events_decoded_total", {{"source", "acd"}}) != 30000.0) {
-      return false;
-    }
-    live = domainSamples(r->body);
-    return live == replayed;  // the final publish happens once the shards are idle
-  }, std::chrono::seconds(20)));
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        const auto r = httpGet(httpPort, "/metrics");
+        if (!r) {
+          return false;
+        }
+        const auto all = parsePrometheusText(r->body);
+        if (findSample(all, "ccpulse_events_decoded_total", {{"source", "acd"}}) != 30000.0) {
+          return false;
+        }
+        live = domainSamples(r->body);
+        return live == replayed;  // the final publish happens once the shards are idle
+      },
+      std::chrono::seconds(20)));
   EXPECT_GT(replayed.size(), 500U);  // a real comparison, not two empty scrapes
   std::size_t differences = 0;
   for (const auto& [key, value] : replayed) {

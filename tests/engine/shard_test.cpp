@@ -13,7 +13,8 @@ using test::findSample;
 using test::parsePrometheusText;
 
 std::shared_ptr<const Config> configWith(const std::string& extra) {
-  const auto loaded = loadConfigString("sources:\n  - name: acd\n    endpoint: tcp://127.0.0.1:5555\n" + extra, "test.yaml");
+  const auto loaded =
+      loadConfigString("sources:\n  - name: acd\n    endpoint: tcp://127.0.0.1:5555\n" + extra, "test.yaml");
   if (!loaded.ok()) {
     ADD_FAILURE() << loaded.errors.front().format();
   }

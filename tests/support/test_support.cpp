@@ -106,8 +106,8 @@ std::optional<HttpResult> httpGet(int port, const std::string& target) {
     boost::asio::io_context io;
     beast::tcp_stream stream(io);
     stream.expires_after(std::chrono::seconds(10));
-    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
-                                                  static_cast<unsigned short>(port)));
+    stream.connect(
+        boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
     http::request<http::empty_body> req(http::verb::get, target, 11);
     req.set(http::field::host, "127.0.0.1");
     http::write(stream, req);
@@ -166,7 +166,9 @@ std::vector<Sample> parsePrometheusText(const std::string& text) {
       ++i;
     }
     const std::string valueText = line.substr(i, line.find(' ', i) - i);
-    s.value = valueText == "+Inf" ? INFINITY : valueText == "-Inf" ? -INFINITY : std::strtod(valueText.c_str(), nullptr);
+    s.value = valueText == "+Inf"   ? INFINITY
+              : valueText == "-Inf" ? -INFINITY
+                                    : std::strtod(valueText.c_str(), nullptr);
     out.push_back(std::move(s));
   }
   return out;

@@ -18,8 +18,7 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   [[nodiscard]] std::int64_t nowUs() const noexcept override {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
 };

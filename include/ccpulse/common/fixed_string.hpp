@@ -36,9 +36,7 @@ class FixedString final {
   [[nodiscard]] constexpr bool empty() const noexcept { return size_ == 0; }
   [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
 
-  friend constexpr bool operator==(const FixedString& a, const FixedString& b) noexcept {
-    return a.view() == b.view();
-  }
+  friend constexpr bool operator==(const FixedString& a, const FixedString& b) noexcept { return a.view() == b.view(); }
 
  private:
   std::array<char, Capacity> data_{};

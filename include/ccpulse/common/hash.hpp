@@ -38,8 +38,7 @@ inline constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
 [[nodiscard]] constexpr std::uint64_t hashKey(std::string_view a, std::string_view b) noexcept {
   return hashMix(hashAppend(hashAppend(kFnvOffset, a), b));
 }
-[[nodiscard]] constexpr std::uint64_t hashKey(std::string_view a, std::string_view b,
-                                              std::string_view c) noexcept {
+[[nodiscard]] constexpr std::uint64_t hashKey(std::string_view a, std::string_view b, std::string_view c) noexcept {
   return hashMix(hashAppend(hashAppend(hashAppend(kFnvOffset, a), b), c));
 }
 [[nodiscard]] constexpr std::uint64_t hashKey(std::string_view a, std::string_view b, std::string_view c,

@@ -5,9 +5,9 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,10 +29,10 @@ enum class SourceFormat : std::uint8_t { kJson };
 
 struct SourceSettings {
   std::string name;
-  std::string endpoint;                  ///< tcp://, ipc:// or inproc://
+  std::string endpoint;  ///< tcp://, ipc:// or inproc://
   SocketKind socket = SocketKind::kPull;
   bool bind = true;
-  std::vector<std::string> subscribe;    ///< topic prefixes for sub; empty = everything
+  std::vector<std::string> subscribe;  ///< topic prefixes for sub; empty = everything
   SourceFormat format = SourceFormat::kJson;
   std::size_t maxFrameBytes = 1U << 20U;  ///< `max_frame_bytes`; larger frames are rejected (ZMQ_MAXMSGSIZE)
   int receiveHighWaterMark = 100000;      ///< `receive_hwm` (ZMQ_RCVHWM)
@@ -85,18 +85,18 @@ enum class ClockMode : std::uint8_t {
 };
 
 struct EngineSettings {
-  unsigned shards = 2;                              ///< shard worker threads
-  std::size_t ringCapacity = 8192;                  ///< events per (source, shard) ring
+  unsigned shards = 2;                                        ///< shard worker threads
+  std::size_t ringCapacity = 8192;                            ///< events per (source, shard) ring
   Micros backpressureTimeout = std::chrono::milliseconds(5);  ///< wait on a full ring before dropping
   std::vector<Micros> windows = {std::chrono::minutes(15), std::chrono::hours(1)};
-  Micros windowBucket = std::chrono::minutes(1);    ///< granularity of rolling windows
-  Micros publishInterval = std::chrono::seconds(1); ///< how often gauges are recomputed
-  std::size_t maxContactsInFlight = 200000;         ///< per shard
-  Micros contactMaxAge = std::chrono::hours(24);    ///< contacts in flight older than this are evicted
-  std::size_t maxSeriesPerShard = 20000;            ///< label sets per shard
-  std::size_t maxSeriesPerTenant = 5000;            ///< queue label sets per tenant, across shards
+  Micros windowBucket = std::chrono::minutes(1);     ///< granularity of rolling windows
+  Micros publishInterval = std::chrono::seconds(1);  ///< how often gauges are recomputed
+  std::size_t maxContactsInFlight = 200000;          ///< per shard
+  Micros contactMaxAge = std::chrono::hours(24);     ///< contacts in flight older than this are evicted
+  std::size_t maxSeriesPerShard = 20000;             ///< label sets per shard
+  std::size_t maxSeriesPerTenant = 5000;             ///< queue label sets per tenant, across shards
   std::size_t maxAgentsPerShard = 50000;
-  std::size_t dedupWindow = 65536;                  ///< recent event ids remembered per shard
+  std::size_t dedupWindow = 65536;  ///< recent event ids remembered per shard
   ClockMode clock = ClockMode::kSystem;
   std::vector<std::string> auxReasons = {"break", "lunch", "training", "meeting", "coaching"};
 };
@@ -104,9 +104,10 @@ struct EngineSettings {
 /// Clock-aligned reporting intervals (the ACD report's 15/30/60-minute rows) and days, in each
 /// tenant's time zone.
 struct IntervalSettings {
-  Micros length = std::chrono::minutes(15);        ///< `intervals.length`: divides one hour
-  Micros lateTolerance = std::chrono::seconds(5);  ///< `intervals.late_tolerance`: how long a period stays open after its end
-  Micros history = std::chrono::hours(24);         ///< `intervals.history`: closed intervals kept in memory
+  Micros length = std::chrono::minutes(15);  ///< `intervals.length`: divides one hour
+  Micros lateTolerance =
+      std::chrono::seconds(5);              ///< `intervals.late_tolerance`: how long a period stays open after its end
+  Micros history = std::chrono::hours(24);  ///< `intervals.history`: closed intervals kept in memory
 };
 
 /// Live staffing (Erlang C and Erlang A) from the rolling window; see docs/staffing.md.
@@ -145,11 +146,11 @@ struct Config {
   ServiceLevelSettings serviceLevel;
   EngineSettings engine;
   LoggingSettings logging;
-  std::string timeZone = "UTC";  ///< `time_zone`: default for tenants without their own
+  std::string timeZone = "UTC";                                ///< `time_zone`: default for tenants without their own
   std::map<std::string, TenantSettings, std::less<>> tenants;  ///< `tenants`: per-tenant settings
   IntervalSettings intervals;
   StaffingSettings staffing;
-  TimeZones zones;  ///< resolved from timeZone and tenants at load
+  TimeZones zones;       ///< resolved from timeZone and tenants at load
   std::string filePath;  ///< where it was loaded from (for messages)
 };
 

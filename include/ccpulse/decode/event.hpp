@@ -57,9 +57,7 @@ inline constexpr std::size_t kDequeueReasonCount = 4;
 [[nodiscard]] std::optional<AgentStateKind> parseAgentState(std::string_view text) noexcept;
 [[nodiscard]] std::optional<DequeueReason> parseDequeueReason(std::string_view text) noexcept;
 
-[[nodiscard]] constexpr bool isContactEvent(EventType type) noexcept {
-  return type <= EventType::kContactSelfService;
-}
+[[nodiscard]] constexpr bool isContactEvent(EventType type) noexcept { return type <= EventType::kContactSelfService; }
 [[nodiscard]] constexpr bool isAgentEvent(EventType type) noexcept {
   return type == EventType::kAgentLogin || type == EventType::kAgentState || type == EventType::kAgentLogout;
 }
@@ -93,8 +91,8 @@ struct Event {
   // Type-specific fields.
   DequeueReason dequeueReason = DequeueReason::kOther;
   AgentStateKind agentState = AgentStateKind::kAvailable;
-  Tag reason;       ///< agent.state `reason` (aux reason)
-  Tag disposition;  ///< contact.wrapped `disposition`
+  Tag reason;                  ///< agent.state `reason` (aux reason)
+  Tag disposition;             ///< contact.wrapped `disposition`
   std::int8_t resolved = -1;   ///< contact.wrapped `resolved`: -1 absent, 0 false, 1 true
   std::int8_t contained = -1;  ///< contact.selfservice `contained`: -1 absent, 0 false, 1 true
   std::uint8_t csat = 0;       ///< survey.result 1..5

@@ -11,9 +11,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <utility>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "ccpulse/common/clock.hpp"

@@ -19,7 +19,9 @@ namespace ccpulse {
 /// A counter or gauge of unsigned integers. Single writer, many readers.
 class PubU64 final {
  public:
-  void add(std::uint64_t delta) noexcept { value_.store(value_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed); }
+  void add(std::uint64_t delta) noexcept {
+    value_.store(value_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  }
   void set(std::uint64_t value) noexcept { value_.store(value, std::memory_order_relaxed); }
   [[nodiscard]] std::uint64_t get() const noexcept { return value_.load(std::memory_order_relaxed); }
 
@@ -30,7 +32,9 @@ class PubU64 final {
 /// A signed gauge (e.g. contacts waiting). Single writer, many readers.
 class PubI64 final {
  public:
-  void add(std::int64_t delta) noexcept { value_.store(value_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed); }
+  void add(std::int64_t delta) noexcept {
+    value_.store(value_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  }
   void set(std::int64_t value) noexcept { value_.store(value, std::memory_order_relaxed); }
   [[nodiscard]] std::int64_t get() const noexcept { return value_.load(std::memory_order_relaxed); }
 
@@ -41,7 +45,9 @@ class PubI64 final {
 /// A double counter or gauge. Single writer, many readers.
 class PubF64 final {
  public:
-  void add(double delta) noexcept { value_.store(value_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed); }
+  void add(double delta) noexcept {
+    value_.store(value_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  }
   void set(double value) noexcept { value_.store(value, std::memory_order_relaxed); }
   [[nodiscard]] double get() const noexcept { return value_.load(std::memory_order_relaxed); }
 

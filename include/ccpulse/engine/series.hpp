@@ -87,8 +87,8 @@ struct PeriodState {
 /// Contact-event state exported with labels tenant, vendor, queue, channel.
 struct QueueSeries {
   QueueSeries(std::string tenantIn, std::string vendorIn, std::string queueIn, Channel channelIn,
-              const std::shared_ptr<const std::vector<double>>& bounds, std::size_t windowCount,
-              std::int64_t bucketUs, std::size_t bucketCount)
+              const std::shared_ptr<const std::vector<double>>& bounds, std::size_t windowCount, std::int64_t bucketUs,
+              std::size_t bucketCount)
       : tenant(std::move(tenantIn)),
         vendor(std::move(vendorIn)),
         queue(std::move(queueIn)),
@@ -120,16 +120,16 @@ struct QueueSeries {
   PubU64 abandonedShort;
   std::array<PubU64, kDequeueReasonCount> dequeued;
   PubU64 handled;
-  PubU64 transferred;   ///< transfers out of this queue
-  PubU64 transferredIn; ///< contacts queued here after being answered elsewhere
+  PubU64 transferred;         ///< transfers out of this queue
+  PubU64 transferredIn;       ///< contacts queued here after being answered elsewhere
   PubU64 answeredUnmatched;   ///< answered with no contact.queued seen: no wait known
   PubU64 abandonedUnmatched;  ///< abandoned with no contact.queued seen
   PubU64 selfServiceContained;
   PubU64 selfServiceEscalated;
-  PubF64 talkSeconds;   ///< connected time minus hold time
+  PubF64 talkSeconds;  ///< connected time minus hold time
   PubF64 holdSeconds;
   PubF64 acwSeconds;
-  PubF64 handleSeconds; ///< talk + hold + ACW, added when the contact is wrapped
+  PubF64 handleSeconds;  ///< talk + hold + ACW, added when the contact is wrapped
   PubU64 surveys;
   PubF64 csatSum;
   PubHistogram waitHistogram;
@@ -137,11 +137,11 @@ struct QueueSeries {
 
   PubI64 waiting;
   PubF64 oldestWaitingSeconds;
-  PubF64 publishedTarget;            ///< policy.target, published for scrapes
-  PubF64 publishedThresholdSeconds;  ///< policy.threshold, published for scrapes
+  PubF64 publishedTarget;                   ///< policy.target, published for scrapes
+  PubF64 publishedThresholdSeconds;         ///< policy.threshold, published for scrapes
   std::unique_ptr<WindowGauges[]> windows;  ///< one per EngineSettings::windows entry
-  std::array<PeriodGauges, 2> interval;  ///< [0] current interval so far, [1] last closed
-  std::array<PeriodGauges, 2> day;       ///< [0] day to date, [1] last closed day
+  std::array<PeriodGauges, 2> interval;     ///< [0] current interval so far, [1] last closed
+  std::array<PeriodGauges, 2> day;          ///< [0] day to date, [1] last closed day
 
   // Writer-only.
   std::uint32_t index = 0;  ///< position in the shard's list
@@ -176,9 +176,9 @@ struct AgentQueueSeries {
   const std::string vendor;
   const std::string queue;
 
-  PubI64 staffed;  ///< logged in and not offline
+  PubI64 staffed;                                    ///< logged in and not offline
   std::array<PubI64, kAgentStateKindCount> byState;  ///< index = AgentStateKind
-  std::unique_ptr<PubI64[]> auxByReason;  ///< index = position in aux_reasons; last = "other"
+  std::unique_ptr<PubI64[]> auxByReason;             ///< index = position in aux_reasons; last = "other"
   PubF64 handlingSeconds;   ///< counter: busy + ACW time, including the time so far in the current state
   PubF64 availableSeconds;  ///< counter: available (idle) time, likewise
   std::unique_ptr<PubF64[]> handlingWindow;   ///< per window
@@ -187,11 +187,11 @@ struct AgentQueueSeries {
   // Writer-only.
   std::uint32_t index = 0;  ///< position in the shard's list
   WindowRing<AgentBucket> ring;
-  double handlingCommitted = 0;   ///< time up to each agent's last state change
+  double handlingCommitted = 0;  ///< time up to each agent's last state change
   double availableCommitted = 0;
   double handlingProvisional = 0;  ///< scratch for publish(): time since the last state change
   double availableProvisional = 0;
-  std::array<double, 16> handlingProvisionalWindow{};   ///< scratch, per window
+  std::array<double, 16> handlingProvisionalWindow{};  ///< scratch, per window
   std::array<double, 16> availableProvisionalWindow{};
 };
 

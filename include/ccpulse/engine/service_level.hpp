@@ -11,17 +11,17 @@ namespace ccpulse {
 /// Outcome counts over some period (an interval, a window, all time).
 struct OutcomeCounts {
   std::uint64_t offered = 0;
-  std::uint64_t answered = 0;             ///< N: answered with a known wait (unmatched answers excluded)
-  std::uint64_t answeredInThreshold = 0;  ///< A
-  std::uint64_t abandoned = 0;            ///< B: abandoned with a known wait
-  std::uint64_t abandonedInThreshold = 0; ///< Bt
-  std::uint64_t abandonedShort = 0;       ///< Bs
-  std::uint64_t dequeued = 0;             ///< D: dequeued with a known wait
-  double waitSecondsAnswered = 0;         ///< sum of waits of the N answered
-  double waitSecondsLeft = 0;             ///< sum of waits of the abandoned and dequeued (known wait)
-  std::uint64_t handled = 0;              ///< contacts wrapped
-  double handleSeconds = 0;               ///< talk + hold + ACW of the handled
-  std::uint64_t transferred = 0;          ///< transfers out
+  std::uint64_t answered = 0;              ///< N: answered with a known wait (unmatched answers excluded)
+  std::uint64_t answeredInThreshold = 0;   ///< A
+  std::uint64_t abandoned = 0;             ///< B: abandoned with a known wait
+  std::uint64_t abandonedInThreshold = 0;  ///< Bt
+  std::uint64_t abandonedShort = 0;        ///< Bs
+  std::uint64_t dequeued = 0;              ///< D: dequeued with a known wait
+  double waitSecondsAnswered = 0;          ///< sum of waits of the N answered
+  double waitSecondsLeft = 0;              ///< sum of waits of the abandoned and dequeued (known wait)
+  std::uint64_t handled = 0;               ///< contacts wrapped
+  double handleSeconds = 0;                ///< talk + hold + ACW of the handled
+  std::uint64_t transferred = 0;           ///< transfers out
 };
 
 /// Adds every field of `delta` to `into`.

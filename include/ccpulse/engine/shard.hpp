@@ -33,14 +33,14 @@ struct ShardStats {
       : duplicates(std::make_unique<PubU64[]>(sourceCount)), applyLatency(latencyBounds()) {}
 
   PubU64 applied;
-  std::unique_ptr<PubU64[]> duplicates;  ///< per source index: events whose `id` was seen recently
+  std::unique_ptr<PubU64[]> duplicates;           ///< per source index: events whose `id` was seen recently
   std::array<PubU64, kEventTypeCount> unmatched;  ///< events naming a contact/agent not in flight
-  PubU64 lateEvents;          ///< older than the rolling windows reach: counted in totals only
-  PubU64 contactsEvictedAge;  ///< contacts in flight older than contact_max_age
-  PubU64 contactsUntracked;   ///< contacts not tracked because max_contacts_in_flight was reached
-  PubU64 agentsUntracked;     ///< agents not tracked because max_agents_per_shard was reached
-  PubU64 seriesFolded;        ///< events folded into queue="_other" because max_series_per_shard was reached
-  PubU64 seriesDropped;       ///< events dropped because even the "_other" reserve was full
+  PubU64 lateEvents;                              ///< older than the rolling windows reach: counted in totals only
+  PubU64 contactsEvictedAge;                      ///< contacts in flight older than contact_max_age
+  PubU64 contactsUntracked;                       ///< contacts not tracked because max_contacts_in_flight was reached
+  PubU64 agentsUntracked;                         ///< agents not tracked because max_agents_per_shard was reached
+  PubU64 seriesFolded;   ///< events folded into queue="_other" because max_series_per_shard was reached
+  PubU64 seriesDropped;  ///< events dropped because even the "_other" reserve was full
   PubI64 contactsInFlight;
   PubI64 agentsTracked;
   PubU64 publishes;
@@ -185,8 +185,8 @@ class Shard final {
   std::vector<std::uint64_t> recentIdOrder_;  ///< ring of recent id keys, for FIFO eviction
   std::size_t recentIdNext_ = 0;
 
-  std::vector<std::int64_t> oldestScratch_;   ///< per queue series, reused by publish()
-  std::vector<std::uint64_t> evictScratch_;   ///< contact keys to evict, reused by publish()
+  std::vector<std::int64_t> oldestScratch_;  ///< per queue series, reused by publish()
+  std::vector<std::uint64_t> evictScratch_;  ///< contact keys to evict, reused by publish()
   std::int64_t newestEventUs_ = 0;
   ShardStats stats_;
 };
