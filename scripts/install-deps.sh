@@ -17,6 +17,8 @@ PACKAGES=(
   # promtool and amtool for the deploy/ tests; the integration test runs the prometheus binary
   # on its own ports (a packaged service the install may start is not used).
   prometheus prometheus-alertmanager
+  # tests/deploy/scale_out.sh publishes with pyzmq; check_manifests.py and it parse YAML.
+  python3-zmq python3-yaml
 )
 
 missing=()
