@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <csignal>
 
+#include "ccpulse/app/sd_notify.hpp"
 #include "ccpulse/config/loader.hpp"
 
 namespace ccpulse {
@@ -31,7 +32,8 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
       options_(std::move(options)),
       clock_(clock),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
-      housekeeping_(io_) {
+      housekeeping_(io_),
+      watchdog_(io_) {
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.startTimeSeconds.set(static_cast<double>(clock_.nowUs()) / 1e6);
   engine_ = std::make_unique<Engine>(config_->engine, serviceLevelOf(config_), config_->sources.size(), clock_,
@@ -130,6 +132,27 @@ void App::scheduleHousekeeping() {
   });
 }
 
+void App::scheduleWatchdog(std::chrono::microseconds interval) {
+  watchdog_.expires_after(interval / 2);
+  watchdog_.async_wait([this, interval](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    bool progressing = true;
+    for (std::size_t i = 0; i < engine_->shardCount(); ++i) {
+      const std::uint64_t publishes = engine_->shard(i).stats().publishes.get();
+      progressing = progressing && publishes != lastPublishes_[i];
+      lastPublishes_[i] = publishes;
+    }
+    if (progressing) {
+      sd::notifyWatchdog();
+    } else {
+      spdlog::warn("a shard worker has not published since the last watchdog tick; withholding WATCHDOG=1");
+    }
+    scheduleWatchdog(interval);
+  });
+}
+
 void App::waitForSignals() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
     if (ec) {
@@ -152,30 +175,37 @@ void App::waitForSignals() {
 
 bool App::reload() {
   spdlog::info("reloading config from {}", options_.configPath);
+  sd::notifyReloading();
+  const std::uint64_t number = process_.reloadsOk.get() + process_.reloadsFailed.get() + 1;
+  // systemctl reload (ExecReload) waits for this status line: "applied" or "rejected: why".
+  const auto rejected = [&](const std::string& why) {
+    process_.reloadsFailed.add(1);
+    sd::notifyReady("config reload " + std::to_string(number) + " rejected: " + why);
+    return false;
+  };
   ConfigLoadResult loaded = loadConfigFile(options_.configPath);
   if (!loaded.ok()) {
-    process_.reloadsFailed.add(1);
     for (const auto& e : loaded.errors) {
       spdlog::error("reload rejected: {}", e.format());
     }
     spdlog::error("reload rejected with {} error(s); the running config stays", loaded.errors.size());
-    return false;
+    return rejected(loaded.errors.front().format());
   }
   const auto restartKeys = restartRequiredChanges(*config_, *loaded.config);
   if (!restartKeys.empty()) {
-    process_.reloadsFailed.add(1);
     std::string keys;
     for (const auto& k : restartKeys) {
       keys += (keys.empty() ? "" : ", ") + k;
     }
     spdlog::error("reload rejected: changed keys need a restart: {}; the running config stays", keys);
-    return false;
+    return rejected("changed keys need a restart: " + keys);
   }
   config_ = loaded.config;
   engine_->postServiceLevel(serviceLevelOf(config_));
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.reloadsOk.add(1);
   spdlog::info("config reloaded");
+  sd::notifyReady("config reload " + std::to_string(number) + " applied");
   return true;
 }
 
@@ -184,6 +214,7 @@ void App::requestStop() {
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     housekeeping_.cancel();
+    watchdog_.cancel();
     http_->stop();
     io_.stop();
   });
@@ -197,9 +228,15 @@ void App::run() {
   http_->start();
   waitForSignals();
   scheduleHousekeeping();
+  if (const auto interval = sd::watchdogInterval()) {
+    lastPublishes_.assign(engine_->shardCount(), UINT64_MAX);
+    scheduleWatchdog(*interval);
+  }
   spdlog::info("ccpulsed {} serving http://{}:{}/metrics with {} source(s), {} shard(s)", CCPULSE_VERSION,
                config_->http.listenHost, http_->port(), sources_.size(), engine_->shardCount());
+  sd::notifyReady("serving http://" + config_->http.listenHost + ":" + std::to_string(http_->port()) + "/metrics");
   io_.run();
+  sd::notifyStopping();
   // Orderly shutdown: stop receiving, let the shards drain what they already hold.
   for (auto& s : sources_) {
     s->stop();

@@ -62,6 +62,9 @@ class App final {
   HttpResponse handle(const HttpRequest& request);
   void waitForSignals();
   void scheduleHousekeeping();
+  /// WATCHDOG=1 to systemd, only while every shard keeps publishing (a stalled pipeline is then
+  /// restarted by the service manager).
+  void scheduleWatchdog(std::chrono::microseconds interval);
 
   std::shared_ptr<const Config> config_;
   AppOptions options_;
@@ -70,6 +73,8 @@ class App final {
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer housekeeping_;
+  boost::asio::steady_timer watchdog_;
+  std::vector<std::uint64_t> lastPublishes_;  ///< per shard, at the previous watchdog tick
   zmq::context_t zmq_;
   std::unique_ptr<Engine> engine_;
   std::vector<std::unique_ptr<ZmqSource>> sources_;
