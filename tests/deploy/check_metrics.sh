@@ -28,7 +28,9 @@ spawn "$CCP_TMP/ccpulsed.log" "$CCPULSED" --config "$CCP_TMP/ccpulse.yaml"
 wait_until 20 "ccpulsed /readyz" curl -sf "http://127.0.0.1:$HTTP_PORT/readyz"
 
 COUNT=20000
-"$SIM" --count "$COUNT" --fast --seed 3 --endpoint "tcp://127.0.0.1:$ZMQ_PORT" --log-level warn \
+# A long linger: on a loaded machine the daemon may drain slower than the sim sends, and the
+# default 2 s linger would drop what is still queued when the sim exits.
+"$SIM" --count "$COUNT" --fast --seed 3 --endpoint "tcp://127.0.0.1:$ZMQ_PORT" --log-level warn --linger 60000 \
   2>"$CCP_TMP/sim.log" || { cat "$CCP_TMP/sim.log" >&2; fail "ccpulse-sim failed"; }
 
 METRICS="http://127.0.0.1:$HTTP_PORT/metrics"
