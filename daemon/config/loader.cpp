@@ -1,5 +1,6 @@
 #include "ccpulse/config/loader.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <sstream>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -1076,6 +1078,40 @@ class Parser final {
   std::vector<ConfigError> errors_;
 };
 
+// Records where each document starts and ignores everything else.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  std::vector<YAML::Mark> marks;
+};
+
+// yaml-cpp 0.7's LoadAll never returns (and allocates without bound) on a stray ',' outside
+// [ ] or { }: its parser then yields empty documents forever without consuming input (found by
+// tests/fuzz/fuzz_config_loader). This first pass walks the documents and stops at the first one
+// that starts where the previous one did; every other document advances, so it terminates.
+// Throws YAML::ParserException like LoadAll.
+std::optional<YAML::Mark> stalledDocument(const std::string& text) {
+  std::istringstream input(text);
+  YAML::Parser parser(input);
+  DocumentStarts starts;
+  while (parser.HandleNextDocument(starts)) {
+    const std::size_t count = starts.marks.size();
+    if (count >= 2 && starts.marks[count - 1].pos == starts.marks[count - 2].pos) {
+      return starts.marks.back();
+    }
+  }
+  return std::nullopt;
+}
+
 ConfigError fileError(const std::string& file, std::string message) {
   ConfigError err;
   err.file = file;
@@ -1106,6 +1142,20 @@ ConfigLoadResult loadConfigString(const std::string& text, const std::string& fi
   try {
     std::vector<YAML::Node> documents;
     try {
+      if (const auto stalled = stalledDocument(text)) {
+        const auto pos = static_cast<std::size_t>(stalled->pos);
+        std::string message = "syntax error: unexpected ";
+        if (pos < text.size() && text[pos] == ',') {
+          message += "',' (a comma separates items only inside [ ] or { })";
+        } else {
+          message += pos < text.size() ? "'" + std::string(1, text[pos]) + "'" : "end of text";
+        }
+        ConfigError err = fileError(fileName, std::move(message));
+        err.line = stalled->line + 1;
+        err.column = stalled->column + 1;
+        result.errors.push_back(std::move(err));
+        return result;
+      }
       documents = YAML::LoadAll(text);
     } catch (const YAML::ParserException& e) {
       ConfigError err = fileError(fileName, e.msg);
