@@ -33,12 +33,10 @@ std::size_t routeAgent(const Event& event, std::size_t shardCount) noexcept {
 }
 
 std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept {
-  if (shardCount <= 1) {
-    return 0;
+  if (isAgentEvent(event.type)) {
+    return routeAgent(event, shardCount);
   }
-  const std::uint64_t h = isAgentEvent(event.type) ? hashKey(event.tenant.view(), event.agent.view())
-                                                   : hashKey(event.tenant.view(), event.queue.view());
-  return static_cast<std::size_t>(h % shardCount);
+  return shardCount <= 1 ? 0 : static_cast<std::size_t>(hashKey(event.tenant.view(), event.queue.view()) % shardCount);
 }
 
 Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel,

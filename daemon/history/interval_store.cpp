@@ -150,16 +150,7 @@ void IntervalStore::add(const ClosedPeriod& period) {
 }
 
 std::size_t IntervalStore::drain(Engine& engine) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < engine.shardCount(); ++i) {
-    auto& ring = engine.shard(i).closedPeriods();
-    while (const ClosedPeriod* p = ring.front()) {
-      add(*p);
-      ring.pop();
-      ++n;
-    }
-  }
-  return n;
+  return drainClosedPeriods(engine, [this](const ClosedPeriod& p) { add(p); });
 }
 
 void IntervalStore::prune(std::int64_t nowUs) {

@@ -70,6 +70,13 @@ void forEachRoute(const Event& event, std::size_t shardCount, Deliver&& deliver)
   }
 }
 
+class Engine;
+
+/// Control thread (the rings' one consumer): hands every period closed so far, in each shard's
+/// close order, to `sink` and removes it from the shards' closed-period rings.
+template <typename Sink>
+std::size_t drainClosedPeriods(Engine& engine, Sink&& sink);
+
 class Engine final {
  public:
   /// `intervals` and `zones` cut the reporting intervals and days (defaults: 15 minutes, UTC).
@@ -111,5 +118,19 @@ class Engine final {
   /// Newest event time submitted (event-clock mode): raised by the ingest threads after each push.
   std::atomic<std::int64_t> newestEventUs_{0};
 };
+
+template <typename Sink>
+std::size_t drainClosedPeriods(Engine& engine, Sink&& sink) {
+  std::size_t drained = 0;
+  for (std::size_t i = 0; i < engine.shardCount(); ++i) {
+    auto& ring = engine.shard(i).closedPeriods();
+    while (const ClosedPeriod* p = ring.front()) {
+      sink(*p);
+      ring.pop();
+      ++drained;
+    }
+  }
+  return drained;
+}
 
 }  // namespace ccpulse

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ccpulse/common/clock.hpp"
 #include "ccpulse/config/config.hpp"
@@ -39,13 +40,7 @@ class Replayer final : private DecodeSink {
   /// enough that the shards' closed-period rings (16384 each) do not fill up.
   template <typename Sink>
   void drainClosedPeriods(Sink&& sink) {
-    for (std::size_t i = 0; i < engine_->shardCount(); ++i) {
-      auto& ring = engine_->shard(i).closedPeriods();
-      while (const ClosedPeriod* p = ring.front()) {
-        sink(*p);
-        ring.pop();
-      }
-    }
+    ccpulse::drainClosedPeriods(*engine_, std::forward<Sink>(sink));
   }
   [[nodiscard]] const SourceStats& stats() const noexcept { return stats_; }
   [[nodiscard]] std::int64_t newestEventUs() const noexcept { return newestEventUs_; }
