@@ -71,6 +71,11 @@ T* publishSeries(PublishedList<T>& list, FlatTable<std::uint32_t>& index, std::u
   return added;
 }
 
+/// Occupancy counts busy, ACW and available time; aux and offline time are outside it.
+constexpr bool countsForOccupancy(AgentStateKind state) noexcept {
+  return state == AgentStateKind::kBusy || state == AgentStateKind::kAcw || state == AgentStateKind::kAvailable;
+}
+
 RateLimitedLog gSeriesCapLog;
 RateLimitedLog gContactCapLog;
 RateLimitedLog gAgentCapLog;
@@ -720,9 +725,7 @@ std::uint8_t Shard::auxReasonIndex(std::string_view reason) const noexcept {
 void Shard::accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept {
   const std::int64_t fromUs = agent.lastAccountedUs;
   agent.lastAccountedUs = std::max(agent.lastAccountedUs, tsUs);
-  const bool working = agent.state == AgentStateKind::kBusy || agent.state == AgentStateKind::kAcw ||
-                       agent.state == AgentStateKind::kAvailable;
-  if (tsUs <= fromUs || !working) {
+  if (tsUs <= fromUs || !countsForOccupancy(agent.state)) {
     return;
   }
   // With concurrency, unused capacity of a working agent counts as available time.
@@ -895,9 +898,7 @@ void Shard::addProvisionalAgentTime(std::int64_t nowUs) noexcept {
   const std::int64_t nowBucket = nowUs / bucketUs;
   const std::size_t windows = std::min<std::size_t>(windowBuckets_.size(), 16);
   agents_.forEach([&](std::uint64_t, AgentRecord& a) {
-    const bool working =
-        a.state == AgentStateKind::kBusy || a.state == AgentStateKind::kAcw || a.state == AgentStateKind::kAvailable;
-    if (nowUs <= a.lastAccountedUs || !working) {
+    if (nowUs <= a.lastAccountedUs || !countsForOccupancy(a.state)) {
       return;
     }
     const double share = handlingShare(a);
