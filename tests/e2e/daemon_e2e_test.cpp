@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <zmq.hpp>
@@ -159,20 +160,20 @@ TEST_F(DaemonE2eTest, ScriptedEventsGiveExactMetrics) {
     return m;
   };
   std::vector<Sample> m;
-  // Wait until the last event is visible: 2 (c6, c8) + 0 (s1 abandoned) waiting, and the survey.
+  // Counters move as events are applied; gauges (windows, oldest wait, occupancy) are published
+  // when a shard's rings run dry, so wait until every event was seen and the last publish of both
+  // shards is visible (their final values are asserted below).
   ASSERT_TRUE(pollUntil(
       [&] {
         m = scrape();
-        const auto surveys = findSample(m, "ccpulse_surveys_total", sales);
         const auto occupancy =
-            findSample(m, "ccpulse_occupancy", {{"tenant", "acme"}, {"queue", "support"}, {"window", "15m"}});
-        const auto rejected = findSample(m, "ccpulse_events_received_total", {{"source", "acd"}});
-        return surveys == 1.0 && occupancy.has_value() && rejected == 43.0;
+            findSample(m, "ccpulse_occupancy", {{"tenant", "acme"}, {"queue", "sales"}, {"window", "15m"}});
+        return findSample(m, "ccpulse_events_received_total", {{"source", "acd"}}) == 43.0 &&
+               findSample(m, "ccpulse_surveys_total", sales) == 1.0 &&
+               findSample(m, "ccpulse_oldest_waiting_seconds", sales) == 70.0 && occupancy == 160.0 / 280.0;
       },
       std::chrono::seconds(10)))
       << readFile(logPath_);
-  // Settle: the final publish happens as soon as the rings run dry; take one more scrape.
-  m = scrape();
 
   // Offered: c1 c2 c3 c4 c5 c6 c8 and s1 = 8 (c7 was never queued).
   EXPECT_EQ(findSample(m, "ccpulse_contacts_offered_total", sales), 8);
