@@ -29,9 +29,10 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 9> kRootKeys{"http",      "sources", "service_level", "engine",   "logging",
-                                                    "time_zone", "tenants", "intervals",     "staffing"};
-constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",      "interval",  "window",
+constexpr std::array<std::string_view, 10> kRootKeys{"http",      "sources", "service_level", "engine",   "logging",
+                                                     "time_zone", "tenants", "intervals",     "staffing", "state"};
+constexpr std::array<std::string_view, 1> kStateKeys{"directory"};
+constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interval",  "window",
                                                         "max_occupancy", "shrinkage", "concurrency"};
 constexpr std::array<std::string_view, 1> kTenantKeys{"time_zone"};
 constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_tolerance", "history"};
@@ -281,6 +282,8 @@ class Parser final {
       } else if (key == "staffing") {
         staffingField = value;
         parseStaffing(value, config.staffing);
+      } else if (key == "state") {
+        parseState(value, config.state);
       }
     });
     if (config.staffing.window && staffingField &&
@@ -535,6 +538,14 @@ class Parser final {
   }
 
   // ---- sections --------------------------------------------------------------------------
+
+  void parseState(const Field& section, StateSettings& state) {
+    forEachEntry(section, kStateKeys, [&](std::string_view, const Field& value) {
+      if (const auto text = readNonEmptyString(value)) {
+        state.directory = *text;
+      }
+    });
+  }
 
   void parseHttp(const Field& section, HttpSettings& http) {
     forEachEntry(section, kHttpKeys, [&](std::string_view, const Field& value) {
@@ -1248,6 +1259,7 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   note(
       !std::equal(running.sources.begin(), running.sources.end(), next.sources.begin(), next.sources.end(), sameSource),
       "sources");
+  note(running.state.directory != next.state.directory, "state.directory");
   const EngineSettings& a = running.engine;
   const EngineSettings& b = next.engine;
   note(a.shards != b.shards, "engine.shards");

@@ -24,7 +24,7 @@ ZmqSource::ZmqSource(const SourceSettings& settings, std::size_t index, zmq::con
       index_(index),
       engine_(engine),
       socket_(context, settings.socket == SocketKind::kPull ? zmq::socket_type::pull : zmq::socket_type::sub),
-      decoder_(DecoderSettings{settings.maxFrameBytes}) {
+      decoder_(makeFrameDecoder(settings)) {
   socket_.set(zmq::sockopt::rcvhwm, settings_.receiveHighWaterMark);
   socket_.set(zmq::sockopt::linger, 0);
   // A hard cap well above max_frame_bytes protects memory from a hostile peer (libzmq drops the
@@ -132,7 +132,7 @@ void ZmqSource::receiveAvailable() {
     frameReceivedNs_ = steadyNowNs();
     stats_.frames.add(1);
     stats_.bytes.add(message_.size());
-    decoder_.decode(message_.to_string_view(), *this);
+    decoder_->decode(message_.to_string_view(), *this);
   }
 }
 

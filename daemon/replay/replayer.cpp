@@ -17,7 +17,7 @@ Replayer::Replayer(const Config& config)
     : engine_(std::make_unique<Engine>(replaySettings(config.engine),
                                        std::make_shared<const ServiceLevelSettings>(config.serviceLevel), 1, clock_,
                                        config.intervals, config.zones)),
-      decoder_(DecoderSettings{config.sources.empty() ? std::size_t{1} << 20U : config.sources.front().maxFrameBytes}) {
+      decoder_(makeFrameDecoder(config.sources.empty() ? SourceSettings{} : config.sources.front())) {
   stats_.ready.store(true);
   StaffingSettings staffing = config.staffing;
   staffing.interval = Micros(0);  // replay renders once, from the final state
@@ -30,7 +30,7 @@ Replayer::~Replayer() = default;
 void Replayer::feed(std::string_view frame) {
   stats_.frames.add(1);
   stats_.bytes.add(frame.size());
-  decoder_.decode(frame, *this);
+  decoder_->decode(frame, *this);
 }
 
 void Replayer::onEvent(const Event& event) {

@@ -140,6 +140,12 @@ struct LoggingSettings {
   std::string level = "info";  ///< trace | debug | info | warn | error | off
 };
 
+/// Durable state (history database, journal, checkpoints, source offsets) lives under one
+/// directory. Empty = nothing is persisted (counters start from zero on every start).
+struct StateSettings {
+  std::string directory;  ///< `state.directory`; relative paths are taken from the working directory
+};
+
 struct Config {
   HttpSettings http;
   std::vector<SourceSettings> sources;
@@ -150,6 +156,7 @@ struct Config {
   std::map<std::string, TenantSettings, std::less<>> tenants;  ///< `tenants`: per-tenant settings
   IntervalSettings intervals;
   StaffingSettings staffing;
+  StateSettings state;
   TimeZones zones;       ///< resolved from timeZone and tenants at load
   std::string filePath;  ///< where it was loaded from (for messages)
 };

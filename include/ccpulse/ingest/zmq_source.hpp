@@ -14,7 +14,7 @@
 
 #include "ccpulse/common/rate_limited_log.hpp"
 #include "ccpulse/config/config.hpp"
-#include "ccpulse/decode/json_decoder.hpp"
+#include "ccpulse/decode/frame_decoder.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/engine/published.hpp"
 #include "ccpulse/ingest/sequence_tracker.hpp"
@@ -51,7 +51,7 @@ class ZmqSource final : private DecodeSink {
   zmq::socket_t socket_;
   zmq::socket_t monitor_;
   std::string boundEndpoint_;
-  JsonDecoder decoder_;
+  std::unique_ptr<FrameDecoder> decoder_;
   SequenceTracker sequences_;
   zmq::message_t message_;
   std::int64_t frameReceivedNs_ = 0;

@@ -12,7 +12,7 @@
 
 #include "ccpulse/common/clock.hpp"
 #include "ccpulse/config/config.hpp"
-#include "ccpulse/decode/json_decoder.hpp"
+#include "ccpulse/decode/frame_decoder.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/export/metrics_exporter.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
@@ -51,7 +51,7 @@ class Replayer final : private DecodeSink {
 
   ManualClock clock_;
   std::unique_ptr<Engine> engine_;
-  JsonDecoder decoder_;
+  std::unique_ptr<FrameDecoder> decoder_;
   SequenceTracker sequences_;
   SourceStats stats_;
   ProcessStats process_;

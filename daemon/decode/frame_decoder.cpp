@@ -1,0 +1,28 @@
+#include "ccpulse/decode/frame_decoder.hpp"
+
+#include "ccpulse/config/config.hpp"
+
+namespace ccpulse {
+namespace {
+
+/// Canonical v1 JSON (docs/events.md).
+class CanonicalJsonDecoder final : public FrameDecoder {
+ public:
+  explicit CanonicalJsonDecoder(const SourceSettings& settings) : decoder_(DecoderSettings{settings.maxFrameBytes}) {}
+  std::size_t decode(std::string_view frame, DecodeSink& sink) override { return decoder_.decode(frame, sink); }
+
+ private:
+  JsonDecoder decoder_;
+};
+
+}  // namespace
+
+std::unique_ptr<FrameDecoder> makeFrameDecoder(const SourceSettings& settings) {
+  switch (settings.format) {
+    case SourceFormat::kJson:
+      break;
+  }
+  return std::make_unique<CanonicalJsonDecoder>(settings);
+}
+
+}  // namespace ccpulse

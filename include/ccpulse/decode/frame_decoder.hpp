@@ -1,0 +1,32 @@
+#pragma once
+/// The decoder interface every source `format` implements, and the factory that picks one.
+/// A decoder instance belongs to one source and is owned by that source's ingest thread (it may
+/// keep per-source state, e.g. when an answered call was queued); not thread-safe. Never throws on
+/// input: bad input becomes a RejectReason delivered to the sink.
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "ccpulse/decode/json_decoder.hpp"
+
+namespace ccpulse {
+
+struct SourceSettings;
+
+class FrameDecoder {
+ public:
+  virtual ~FrameDecoder() = default;
+  FrameDecoder() = default;
+  FrameDecoder(const FrameDecoder&) = delete;
+  FrameDecoder& operator=(const FrameDecoder&) = delete;
+
+  /// Decodes one frame (a ZeroMQ message, a file line, a record); it may yield zero, one or several
+  /// canonical events. Returns the number of events delivered to `sink.onEvent`.
+  virtual std::size_t decode(std::string_view frame, DecodeSink& sink) = 0;
+};
+
+/// The decoder for a source's `format` (canonical JSON by default).
+[[nodiscard]] std::unique_ptr<FrameDecoder> makeFrameDecoder(const SourceSettings& settings);
+
+}  // namespace ccpulse
