@@ -75,6 +75,10 @@ struct Event {
   std::int64_t tsUs = 0;
   /// steady_clock nanoseconds when the frame was received (for apply latency).
   std::int64_t receivedNs = 0;
+  /// Where the source resumes after this event (a file source's byte offset past its line; 0 =
+  /// the source has no resumable position). Set by ingest, not by decoders; journaled with the
+  /// event so a restart continues exactly after the last applied one.
+  std::uint64_t sourcePosition = 0;
   bool hasSeq = false;
   std::uint64_t seq = 0;
 
