@@ -1,16 +1,20 @@
 // Canonical schema v1 decoder (docs/events.md). Hot path: one call per received frame on the
-// ingest thread. simdjson's DOM parser is reused across calls; its document and input buffers
-// only ever grow, so after the largest frame seen so far nothing is allocated. Only simdjson's
-// error-code API is used, never the throwing one.
+// ingest thread. simdjson's DOM parser is reused across calls; its document and our padded
+// input buffer only ever grow (in powers of two), so once frames stop outgrowing them nothing
+// is allocated. Only simdjson's error-code API is used, never the throwing one.
 
 #include "ccpulse/decode/json_decoder.hpp"
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string_view>
 
@@ -72,9 +76,9 @@ enum class Field : std::uint8_t {
 };
 constexpr std::size_t kFieldCount = 22;
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
-    "type",     "ts",          "id",       "source",    "seq",    "tenant", "vendor", "queue",
-    "channel",  "contact",     "agent",    "customer",  "reason", "to_queue", "disposition",
-    "resolved", "contained",   "queues",   "capacity",  "state",  "csat",   "nps",
+    "type",      "ts",      "id",       "source",   "seq",    "tenant",   "vendor",      "queue",
+    "channel",   "contact", "agent",    "customer", "reason", "to_queue", "disposition", "resolved",
+    "contained", "queues",  "capacity", "state",    "csat",   "nps",
 };
 static_assert(static_cast<std::size_t>(Field::kNps) + 1 == kFieldCount);
 static_assert(kFieldCount <= 32, "presence is a 32-bit mask");
@@ -113,6 +117,9 @@ struct JsonDecoder::Impl {
 
   DecoderSettings settings_;
   simdjson::dom::parser parser_;
+  /// Padded copy of the frame being parsed (simdjson reads up to SIMDJSON_PADDING bytes past it).
+  std::unique_ptr<char[]> padded_;
+  std::size_t paddedCapacity_ = 0;
   Event event_;
   // Values of the known fields of the object being decoded, indexed by Field; an entry is
   // meaningful only when its bit in `present_` is set.
@@ -127,9 +134,7 @@ struct JsonDecoder::Impl {
     return false;
   }
 
-  [[nodiscard]] bool has(Field field) const noexcept {
-    return (present_ & (1U << static_cast<unsigned>(field))) != 0;
-  }
+  [[nodiscard]] bool has(Field field) const noexcept { return (present_ & (1U << static_cast<unsigned>(field))) != 0; }
   [[nodiscard]] const element& value(Field field) const noexcept { return values_[static_cast<std::size_t>(field)]; }
 
   void collect(simdjson::dom::object object) noexcept {
@@ -460,10 +465,32 @@ std::size_t JsonDecoder::decode(std::string_view frame, DecodeSink& sink) {
     sink.onReject(RejectReason::kNotJson, "empty frame");
     return 0;
   }
-  // The frame is not padded, so simdjson must copy it into its own padded buffer
-  // (realloc_if_needed = true); that buffer is kept and reused by later calls.
+  // The frame is not padded, so it is copied into our own padded buffer, kept across calls. It
+  // and the parser's document grow in powers of two (at least 4 KiB), not to the exact length
+  // as simdjson's own copy would, so frames that differ by a few bytes (a longer sequence
+  // number) never cause another allocation (issue #10: none per event in steady state).
+  if (frame.size() > impl.paddedCapacity_) {
+    const std::size_t capacity = std::max<std::size_t>(4096, std::bit_ceil(frame.size()));
+    impl.padded_.reset(new (std::nothrow) char[capacity + simdjson::SIMDJSON_PADDING]);
+    // Priming parse of `capacity` bytes (blanks, then 0) sizes the parser and its document
+    // through the public API, which otherwise grow to each new frame length exactly.
+    bool primed = false;
+    if (impl.padded_) {
+      std::memset(impl.padded_.get(), ' ', capacity);
+      impl.padded_[capacity - 1] = '0';
+      primed = impl.parser_.parse(impl.padded_.get(), capacity, false).error() == simdjson::SUCCESS;
+    }
+    if (!primed) {
+      impl.padded_.reset();
+      impl.paddedCapacity_ = 0;
+      sink.onReject(RejectReason::kNotJson, simdjson::error_message(simdjson::MEMALLOC));
+      return 0;
+    }
+    impl.paddedCapacity_ = capacity;
+  }
+  std::memcpy(impl.padded_.get(), frame.data(), frame.size());
   element root;
-  const simdjson::error_code error = impl.parser_.parse(frame.data(), frame.size(), true).get(root);
+  const simdjson::error_code error = impl.parser_.parse(impl.padded_.get(), frame.size(), false).get(root);
   if (error != simdjson::SUCCESS) {
     // simdjson's messages are static strings, so they can serve as the detail.
     sink.onReject(RejectReason::kNotJson, simdjson::error_message(error));

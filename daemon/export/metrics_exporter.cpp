@@ -737,7 +737,9 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
   auto ringCapacity =
       family("ccpulse_ring_capacity", "Capacity of a shard's input rings (sum over sources).", MetricType::Gauge);
   auto latency =
-      family("ccpulse_apply_latency_seconds", "Time from frame receipt to apply, per shard.", MetricType::Histogram);
+      family("ccpulse_apply_latency_seconds",
+             "Time from frame receipt until the event is applied (its counters readable by a scrape), per shard.",
+             MetricType::Histogram);
   auto inFlight =
       family("ccpulse_contacts_in_flight", "Contacts tracked (waiting or being handled).", MetricType::Gauge);
   auto agentsTracked = family("ccpulse_agents_tracked", "Agents tracked per shard.", MetricType::Gauge);

@@ -46,7 +46,7 @@ struct ShardStats {
   PubU64 publishes;
   PubU64 periodsDropped;      ///< closed periods lost because the control thread fell behind
   PubU64 lateForPeriods;      ///< events older than the open periods: counted in the current one
-  PubHistogram applyLatency;  ///< seconds from frame receipt to apply
+  PubHistogram applyLatency;  ///< seconds from frame receipt to the event applied (counters stored)
 
   static std::shared_ptr<const std::vector<double>> latencyBounds();
 };
@@ -131,6 +131,7 @@ class Shard final {
     std::array<std::uint8_t, kChannelCount> active{};    ///< contacts answered and not yet wrapped
   };
 
+  void applyEvent(const Event& event) noexcept;
   QueueSeries* queueSeriesFor(const Event& event) noexcept;
   /// The series a tracked contact is in, or (untracked, or only announced) the event's own.
   QueueSeries* seriesOf(const ContactRecord* record, const Event& event) noexcept;
