@@ -358,3 +358,48 @@ void BM_Exposition(benchmark::State& state) {
 BENCHMARK(BM_Exposition)->Name("Exposition")->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Ingest hand-off: what ZmqSource does per decoded event after decoding (ingest metadata, route,
+// ring push) plus the shard side (ring pop, apply), on one thread: decode -> Engine::submit ->
+// Shard::drainOnce. The difference to Decode/json/single + Apply is the cost of moving the
+// ~1.8 KB Event through the rings.
+
+namespace {
+
+void BM_DecodeSubmitApply(benchmark::State& state) {
+  const SystemClock clock;
+  EngineSettings engineSettings;
+  engineSettings.shards = 2;
+  Engine engine(engineSettings, std::make_shared<const ServiceLevelSettings>(), 1, clock);
+  WorkloadSettings ws;
+  ws.events = 200'000;
+  ws.startUs = clock.nowUs() - static_cast<std::int64_t>(ws.events);
+  const Workload w = makeWorkload(ws);
+  struct SubmitSink final : DecodeSink {
+    explicit SubmitSink(Engine& e) : engine(e) {}
+    void onEvent(const Event& event) override {
+      submitted += engine.submit(0, event, 1) ? 1 : 0;  // as ZmqSource::onEvent does
+    }
+    void onReject(RejectReason /*reason*/, std::string_view /*detail*/) override {}
+    Engine& engine;
+    std::uint64_t submitted = 0;
+  } sink(engine);
+  SourceSettings source;
+  auto decoder = makeFrameDecoder(source);
+  std::size_t next = 0;
+  std::uint64_t applied = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < 256; ++i) {
+      decoder->decode(w.event(next), sink);
+      next = (next + 1) % w.size();
+    }
+    for (std::size_t s = 0; s < engine.shardCount(); ++s) {
+      applied += engine.shard(s).drainOnce(1024);
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(applied));
+}
+BENCHMARK(BM_DecodeSubmitApply)->Name("Ingest/decode_submit_apply");
+
+}  // namespace

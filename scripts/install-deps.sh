@@ -19,6 +19,8 @@ PACKAGES=(
   prometheus prometheus-alertmanager
   # tests/deploy/scale_out.sh publishes with pyzmq; check_manifests.py and it parse YAML.
   python3-zmq python3-yaml
+  # bench/mtail_compare.sh: the peer counted side by side with ccpulse (issue #10).
+  mtail
 )
 
 missing=()

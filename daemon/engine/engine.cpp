@@ -32,11 +32,15 @@ std::size_t routeAgent(const Event& event, std::size_t shardCount) noexcept {
   return shardCount <= 1 ? 0 : static_cast<std::size_t>(hashKey(event.tenant.view(), event.agent.view()) % shardCount);
 }
 
+std::size_t routeQueue(std::string_view tenant, std::string_view queue, std::size_t shardCount) noexcept {
+  return shardCount <= 1 ? 0 : static_cast<std::size_t>(hashKey(tenant, queue) % shardCount);
+}
+
 std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept {
   if (isAgentEvent(event.type)) {
     return routeAgent(event, shardCount);
   }
-  return shardCount <= 1 ? 0 : static_cast<std::size_t>(hashKey(event.tenant.view(), event.queue.view()) % shardCount);
+  return routeQueue(event.tenant.view(), event.queue.view(), shardCount);
 }
 
 Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel,
@@ -96,26 +100,19 @@ void Engine::noteSubmitted(std::int64_t tsUs) noexcept {
   }
 }
 
-bool Engine::submit(std::size_t sourceIndex, const Event& event) noexcept {
-  bool all = true;
-  forEachRoute(event, shards_.size(), [&](std::size_t shard, const Event& routed) {
-    all = pushTo(*shards_[shard], sourceIndex, routed) && all;
-  });
-  return all;
-}
-
-bool Engine::pushTo(Shard& shard, std::size_t sourceIndex, const Event& event) noexcept {
+template <typename Fill>
+bool Engine::pushTo(Shard& shard, std::size_t sourceIndex, std::int64_t tsUs, const Fill& fill) noexcept {
   SpscRing<Event>& ring = shard.inputRing(sourceIndex);
-  if (ring.tryPush(event)) {
-    noteSubmitted(event.tsUs);
+  if (ring.tryPushWith(fill)) {
+    noteSubmitted(tsUs);
     return true;
   }
   // Bounded back-pressure: the source waits a little for the worker to catch up (ZeroMQ then
   // queues upstream up to its high-water mark), then drops and counts rather than block forever.
   const std::int64_t deadline = steadyNowNs() + settings_.backpressureTimeout.count() * 1000;
   for (unsigned spins = 0;; ++spins) {
-    if (ring.tryPush(event)) {
-      noteSubmitted(event.tsUs);
+    if (ring.tryPushWith(fill)) {
+      noteSubmitted(tsUs);
       return true;
     }
     if ((spins & 63U) == 63U) {
@@ -134,6 +131,34 @@ bool Engine::pushTo(Shard& shard, std::size_t sourceIndex, const Event& event) n
         shard.settings().index, settings_.backpressureTimeout.count(), suppressed);
   }
   return false;
+}
+
+bool Engine::submit(std::size_t sourceIndex, const Event& event) noexcept {
+  bool all = true;
+  forEachRouteLegs(event, shards_.size(), [&](std::size_t shard, std::uint8_t legs) {
+    all = pushTo(*shards_[shard], sourceIndex, event.tsUs,
+                 [&](Event& slot) noexcept {
+                   slot = event;
+                   slot.legs = legs;
+                 }) &&
+          all;
+  });
+  return all;
+}
+
+bool Engine::submit(std::size_t sourceIndex, const Event& decoded, std::int64_t receivedNs) noexcept {
+  bool all = true;
+  forEachRouteLegs(decoded, shards_.size(), [&](std::size_t shard, std::uint8_t legs) {
+    all = pushTo(*shards_[shard], sourceIndex, decoded.tsUs,
+                 [&](Event& slot) noexcept {
+                   slot = decoded;
+                   slot.legs = legs;
+                   slot.sourceIndex = static_cast<std::uint16_t>(sourceIndex);
+                   slot.receivedNs = receivedNs;
+                 }) &&
+          all;
+  });
+  return all;
 }
 
 void Engine::postServiceLevel(const std::shared_ptr<const ServiceLevelSettings>& serviceLevel) {

@@ -152,13 +152,10 @@ void ZmqSource::onEvent(const Event& decoded) {
   } else if (stats_.sequenceRestarts.get() != restartsBefore) {
     spdlog::info("source {}: publisher '{}' restarted its sequence", settings_.name, decoded.publisher.view());
   }
-  // The decoder's event is const and reused; ingest metadata goes on a copy that is then copied
-  // into the ring slot. Event is trivially copyable, so this is a memcpy, not an allocation.
-  Event event = decoded;
-  event.sourceIndex = static_cast<std::uint16_t>(index_);
-  event.receivedNs = frameReceivedNs_;
-  stats_.lastEventSeconds.set(static_cast<double>(event.tsUs) / 1e6);
-  if (engine_.submit(index_, event)) {
+  // The decoder's event is const and reused: it is copied once, straight into each ring slot it
+  // routes to, where the ingest metadata (source index, receipt time) is set.
+  stats_.lastEventSeconds.set(static_cast<double>(decoded.tsUs) / 1e6);
+  if (engine_.submit(index_, decoded, frameReceivedNs_)) {
     stats_.submitted.add(1);
   }
 }

@@ -40,6 +40,13 @@ class SpscRing final {
 
   /// Producer only. Returns false when full.
   bool tryPush(const T& value) noexcept {
+    return tryPushWith([&value](T& slot) noexcept { slot = value; });
+  }
+
+  /// Producer only: `fill(T&)` writes the element straight into its slot (no temporary copy of
+  /// a large T). Returns false, without calling `fill`, when full.
+  template <typename Fill>
+  bool tryPushWith(Fill&& fill) noexcept {
     const std::size_t tail = tail_.load(std::memory_order_relaxed);
     if (tail - headCache_ > mask_) {
       headCache_ = head_.load(std::memory_order_acquire);
@@ -47,7 +54,7 @@ class SpscRing final {
         return false;
       }
     }
-    slots_[tail & mask_] = value;
+    fill(slots_[tail & mask_]);
     tail_.store(tail + 1, std::memory_order_release);
     return true;
   }
