@@ -138,12 +138,12 @@ class Sender final {
     const std::int64_t start = steadyNowNs();
     for (std::size_t i = 0; i < frames.count(); ++i) {
       if (eventsPerSecond > 0) {
+        // Paced: send whatever is due, then sleep ~100 us (bursts of rate x 100 us). Spinning
+        // until each frame's exact due time would take a whole core from the daemon.
         const auto due =
             start + static_cast<std::int64_t>(static_cast<double>(i * frames.batch) * 1e9 / eventsPerSecond);
-        for (std::int64_t now = steadyNowNs(); now < due; now = steadyNowNs()) {
-          if (due - now > 60'000) {
-            std::this_thread::sleep_for(std::chrono::nanoseconds(due - now - 50'000));
-          }
+        while (steadyNowNs() < due) {
+          std::this_thread::sleep_for(std::chrono::microseconds(100));
         }
       }
       char* data = frames.bytes.data() + frames.offsets[i];
@@ -277,8 +277,9 @@ class Daemon final {
 struct Trial {
   double eventsPerSecond = 0;
   bool lossless = false;
-  std::string why;   ///< when not lossless
-  std::string text;  ///< the final exposition
+  std::string why;      ///< when not lossless
+  std::string text;     ///< the final exposition
+  bool keptUp = false;  ///< all applied shortly after the last send (the daemon was not behind)
 };
 
 Trial checkCounts(const std::string& text, double totalEvents, const Workload& warm, const Workload& main) {
@@ -374,18 +375,24 @@ Trial daemonTrial(Workloads& w, double rate, const DaemonOptions& options = {}, 
     });
   }
   const std::int64_t start = sender.send(w.mainFrames, rate, stamp);
+  const std::int64_t sent = steadyNowNs();
   const double total = warmEvents + static_cast<double>(w.main.size());
-  const auto [end, text] = daemon.waitApplied(total, std::chrono::milliseconds(10));
+  const std::int64_t end = daemon.waitApplied(total, std::chrono::milliseconds(10)).first;
   sending.store(false);
   if (scraper.joinable()) {
     scraper.join();
   }
-  Trial r = checkCounts(text, total, w.warm, w.main);
+  // A fresh exposition for the checks: one render is not a snapshot (families are read one
+  // after the other), so the one that showed the last event applied may have read the queue
+  // counters a moment earlier.
+  Trial r = checkCounts(daemon.scrape(), total, w.warm, w.main);
   if (end < 0) {
     r.lossless = false;
     r.why += " stalled;";
   } else {
     r.eventsPerSecond = static_cast<double>(w.main.size()) / (static_cast<double>(end - start) / 1e9);
+    // Kept up: done within 5 % of the sending time (+ 50 ms of polling) after the last send.
+    r.keptUp = static_cast<double>(end - sent) <= 0.05 * static_cast<double>(sent - start) + 50e6;
   }
   return r;
 }
@@ -525,8 +532,8 @@ Trial zeroLossTrial(Workloads& w, const DaemonOptions& options) {
   double probe = hi * 0.9;
   for (int step = 0; step < 5; ++step) {
     Trial r = daemonTrial(w, probe, options);
-    // Lossless and keeping up (within 5 % of the offered rate) passes.
-    const bool pass = r.lossless && r.eventsPerSecond >= 0.95 * probe;
+    // Lossless and keeping up with the offered rate passes.
+    const bool pass = r.lossless && r.keptUp;
     note("    paced " + fmt(probe) + " ev/s: " + (pass ? "ok" : "fail") + " (" + fmt(r.eventsPerSecond) + " ev/s" +
          (r.lossless ? "" : ", " + r.why) + ")");
     if (pass) {
@@ -736,7 +743,11 @@ void memoryPhase(const Options& o, std::map<std::string, double>& summary) {
       }
       return static_cast<double>(n);
     };
-    const double created = labelSets(text) - labelSets(oneText);
+    // Counted on fresh expositions: the one that showed the last event applied may have read
+    // the queue families before the last label sets appeared.
+    (void)text;
+    (void)oneText;
+    const double created = labelSets(daemon.scrape()) - 1;
     const double kib = static_cast<double>(after - before) / created;
     perSet.push_back(kib);
     note("  rep " + std::to_string(rep + 1) + ": RSS " + std::to_string(before) + " KiB with 1 label set, " +

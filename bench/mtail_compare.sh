@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 "$build/ccpulse-sim" --out "$tmp/events.ndjson" --count "$events" --seed 5 --curve flat \
-  --start 2026-11-23T10:00:00Z --log-level warn
+  --tenants 20 --queues-per-tenant 10 --start 2026-11-23T10:00:00Z --log-level warn
 lines=$(wc -l < "$tmp/events.ndjson")
 echo "events: $lines lines, $(du -m "$tmp/events.ndjson" | cut -f1) MB; load $(cut -d' ' -f1 /proc/loadavg)"
 
@@ -57,7 +57,7 @@ for what in ("offered", "answered", "abandoned"):
     diff = {q for q in set(a) | set(b) if a.get(q, 0) != b.get(q, 0)}
     print(f"{what}: {len(b)} queues, total mtail {sum(a.values()):.0f}, ccpulse {sum(b.values()):.0f}, "
           f"queues differing {len(diff)}")
-    ok = ok and not diff and len(a) > 0
+    ok = ok and not diff and (what != "offered" or len(a) > 0)
 m = statistics.median(float(x) for x in mt.split()) / 1000
 c = statistics.median(float(x) for x in ct.split()) / 1000
 n = int(lines)
