@@ -3,6 +3,7 @@
 // discards the same frames. Method, definitions and results: docs/performance.md.
 //
 //   ccpulse_e2e_bench [--reps N] [--events N] [--quick] [--only throughput|latency|scrape|memory]
+//                     [--shards N]
 //
 // Every trial starts a fresh ccpulsed (so ids, sequences and label sets start clean), sends a
 // warm-up (label sets created, buffers grown), then the measured events, and reads the daemon's
@@ -197,8 +198,11 @@ double sumMetric(const std::string& text, const std::string& name, const std::st
   return sum;
 }
 
+/// `--shards N`: engine.shards of every daemon the harness starts (default: the config default, 2).
+unsigned gShards = 2;
+
 struct DaemonOptions {
-  unsigned shards = 2;
+  unsigned shards = gShards;
 };
 
 /// A ccpulsed child process with a config written here; killed on destruction.
@@ -789,15 +793,17 @@ int main(int argc, char** argv) {
       o.batchEvents = 200'000;
     } else if (args[i] == "--only") {
       o.only = value();
+    } else if (args[i] == "--shards") {
+      gShards = static_cast<unsigned>(std::stoul(value()));
     } else {
       std::cerr << "usage: ccpulse_e2e_bench [--reps N] [--events N] [--quick] "
-                   "[--only throughput|latency|scrape|memory]\n";
+                   "[--only throughput|latency|scrape|memory] [--shards N]\n";
       return 2;
     }
   }
   try {
     note("ccpulse_e2e_bench: nproc " + std::to_string(std::thread::hardware_concurrency()) + ", load " + loadNow() +
-         ", reps " + std::to_string(o.reps));
+         ", reps " + std::to_string(o.reps) + ", engine.shards " + std::to_string(gShards));
     std::map<std::string, double> summary;
     if (o.only.empty() || o.only == "throughput") {
       throughputPhase(o, summary);

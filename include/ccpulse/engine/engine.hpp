@@ -35,11 +35,6 @@ namespace ccpulse {
 /// Shard of an agent (agent events, and the agent leg of contact events).
 [[nodiscard]] std::size_t routeAgent(const Event& event, std::size_t shardCount) noexcept;
 
-/// Calls `deliver(shardIndex, event)` once per shard the event must reach, each copy's `legs`
-/// saying what it carries there: a contact.transferred whose `to_queue` lives in another shard
-/// goes to both (the origin closes its leg, the target expects the contact); a
-/// contact.answered, contact.transferred or contact.wrapped naming an agent also reaches the
-/// agent's shard, which counts the agent's concurrent contacts. Copies for one shard are merged.
 /// Shard of a (tenant, queue) pair (pure).
 [[nodiscard]] std::size_t routeQueue(std::string_view tenant, std::string_view queue, std::size_t shardCount) noexcept;
 
@@ -72,6 +67,11 @@ void forEachRouteLegs(const Event& event, std::size_t shardCount, Deliver&& deli
   }
 }
 
+/// Calls `deliver(shardIndex, event)` once per shard the event must reach, each copy's `legs`
+/// saying what it carries there: a contact.transferred whose `to_queue` lives in another shard
+/// goes to both (the origin closes its leg, the target expects the contact); a
+/// contact.answered, contact.transferred or contact.wrapped naming an agent also reaches the
+/// agent's shard, which counts the agent's concurrent contacts. Copies for one shard are merged.
 template <typename Deliver>
 void forEachRoute(const Event& event, std::size_t shardCount, Deliver&& deliver) {
   forEachRouteLegs(event, shardCount, [&](std::size_t shard, std::uint8_t legs) {
