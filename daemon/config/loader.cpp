@@ -39,6 +39,9 @@ constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_toleranc
 constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
 constexpr std::array<std::string_view, 8> kSourceKeys{"name",      "endpoint", "socket",          "bind",
                                                       "subscribe", "format",   "max_frame_bytes", "receive_hwm"};
+// Vendor adapter keys of a source (docs/adapters/); accepted for every format.
+constexpr std::array<std::string_view, 5> kSourceAdapterKeys{"tenant", "vendor", "channel", "queue_names",
+                                                             "agent_queues"};
 constexpr std::array<std::string_view, 6> kServiceLevelKeys{
     "threshold", "target", "short_abandon", "formula", "dequeued_counts_as_miss", "overrides"};
 constexpr std::array<std::string_view, 6> kOverrideKeys{"match",         "threshold", "target",
@@ -64,7 +67,12 @@ constexpr std::array<std::pair<std::string_view, SocketKind>, 2> kSocketNames{{
     {"pull", SocketKind::kPull},
     {"sub", SocketKind::kSub},
 }};
-constexpr std::array<std::pair<std::string_view, SourceFormat>, 1> kFormatNames{{{"json", SourceFormat::kJson}}};
+constexpr std::array<std::pair<std::string_view, SourceFormat>, 4> kFormatNames{{
+    {"json", SourceFormat::kJson},
+    {"amazon_connect", SourceFormat::kAmazonConnect},
+    {"twilio_taskrouter", SourceFormat::kTwilioTaskRouter},
+    {"genesys_cloud", SourceFormat::kGenesysCloud},
+}};
 constexpr std::array<std::pair<std::string_view, ClockMode>, 2> kClockNames{{
     {"system", ClockMode::kSystem},
     {"event", ClockMode::kEvent},
@@ -597,7 +605,10 @@ class Parser final {
         sources.push_back(std::move(source));
         continue;
       }
-      forEachEntry(item, kSourceKeys, [&](std::string_view key, const Field& value) {
+      forEachEntry(item, sourceKeys(), [&](std::string_view key, const Field& value) {
+        if (parseSourceAdapterKey(key, value, source)) {
+          return;
+        }
         if (key == "name") {
           nameField = value;
           if (const auto name = readNonEmptyString(value)) {
@@ -662,6 +673,68 @@ class Parser final {
       }
       sources.push_back(std::move(source));
     }
+  }
+
+  static Keys sourceKeys() {
+    static const auto kAll = [] {
+      std::array<std::string_view, kSourceKeys.size() + kSourceAdapterKeys.size()> all{};
+      std::copy(kSourceKeys.begin(), kSourceKeys.end(), all.begin());
+      std::copy(kSourceAdapterKeys.begin(), kSourceAdapterKeys.end(), all.begin() + kSourceKeys.size());
+      return all;
+    }();
+    return kAll;
+  }
+
+  /// The vendor adapter keys of a source; returns false for other keys.
+  bool parseSourceAdapterKey(std::string_view key, const Field& value, SourceSettings& source) {
+    const auto readId = [&](const Field& field) -> std::optional<std::string> {
+      auto text = readNonEmptyString(field);
+      if (text && text->size() > kMaxIdLength) {
+        error(field, "longer than " + std::to_string(kMaxIdLength) + " bytes (the identifier limit of events)");
+        return std::nullopt;
+      }
+      return text;
+    };
+    if (key == "tenant") {
+      assign(source.tenant, readId(value));
+    } else if (key == "vendor") {
+      assign(source.vendor, readId(value));
+    } else if (key == "channel") {
+      if (const auto channel = readChannel(value)) {
+        source.channel = *channel;
+      }
+    } else if (key == "queue_names") {
+      if (!value.node.IsMap()) {
+        error(value, "expected a map of vendor queue id to queue name, got " + describe(value.node));
+        return true;
+      }
+      for (auto it = value.node.begin(); it != value.node.end(); ++it) {
+        const YAML::Node keyNode = it->first;
+        if (!keyNode.IsScalar() || keyNode.Scalar().empty()) {
+          error(value.path, keyNode.Mark(), "queue ids must be non-empty strings");
+          continue;
+        }
+        if (auto name = readId(child(value.path + "." + keyNode.Scalar(), it->second, keyNode.Mark()))) {
+          if (!source.queueNames.emplace(keyNode.Scalar(), std::move(*name)).second) {
+            error(value.path + "." + keyNode.Scalar(), keyNode.Mark(), "duplicate queue id");
+          }
+        }
+      }
+    } else if (key == "agent_queues") {
+      if (const auto items = readList(value)) {
+        if (items->size() > kMaxAgentQueues) {
+          error(value, "at most " + std::to_string(kMaxAgentQueues) + " queues");
+        }
+        for (const Field& item : *items) {
+          if (auto name = readId(item)) {
+            source.agentQueues.push_back(std::move(*name));
+          }
+        }
+      }
+    } else {
+      return false;
+    }
+    return true;
   }
 
   /// Shape of the endpoint string; the socket layer reports what it cannot bind or reach.
@@ -1254,7 +1327,8 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   const auto sameSource = [](const SourceSettings& a, const SourceSettings& b) {
     return a.name == b.name && a.endpoint == b.endpoint && a.socket == b.socket && a.bind == b.bind &&
            a.subscribe == b.subscribe && a.format == b.format && a.maxFrameBytes == b.maxFrameBytes &&
-           a.receiveHighWaterMark == b.receiveHighWaterMark;
+           a.receiveHighWaterMark == b.receiveHighWaterMark && a.tenant == b.tenant && a.vendor == b.vendor &&
+           a.channel == b.channel && a.queueNames == b.queueNames && a.agentQueues == b.agentQueues;
   };
   note(
       !std::equal(running.sources.begin(), running.sources.end(), next.sources.begin(), next.sources.end(), sameSource),
@@ -1296,6 +1370,23 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
            sa.maxOccupancy != sb.maxOccupancy || sa.shrinkage != sb.shrinkage || sa.concurrency != sb.concurrency,
        "staffing");
   return changed;
+}
+
+std::optional<SourceFormat> parseSourceFormat(std::string_view text) noexcept {
+  for (const auto& [name, format] : kFormatNames) {
+    if (name == text) {
+      return format;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string sourceFormatNames() {
+  std::string names;
+  for (const auto& entry : kFormatNames) {
+    names += (names.empty() ? "" : ", ") + std::string(entry.first);
+  }
+  return names;
 }
 
 }  // namespace ccpulse

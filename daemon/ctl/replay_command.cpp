@@ -14,13 +14,16 @@ namespace ccpulse::ctl {
 namespace {
 
 constexpr std::string_view kReplayUsage =
-    R"(Usage: ccpulsectl replay --config FILE [--format json] [--intervals OUT.csv] FILE...
-Replays recorded events (NDJSON: one JSON object or array per line; FILE '-' is stdin) through
-the real decoder and engine as fast as it can, using event time as the clock, then prints the
-final Prometheus exposition to stdout.
+    R"(Usage: ccpulsectl replay --config FILE [--format F] [--intervals OUT.csv] FILE...
+Replays recorded input (one frame per line; FILE '-' is stdin) through the real decoder and
+engine as fast as it can, using event time as the clock, then prints the final Prometheus
+exposition to stdout.
 
-  --config FILE       ccpulsed configuration (service levels, windows, intervals, time zones)
-  --format F          input format (json: canonical schema v1)
+  --config FILE       ccpulsed configuration (service levels, windows, intervals, time zones);
+                      the first source's adapter keys (tenant, vendor, queue_names...) apply
+  --format F          input format, as a source's `format` (json: canonical schema v1, one
+                      JSON object or array per line; amazon_connect, twilio_taskrouter,
+                      genesys_cloud: docs/adapters/); default: the first source's format
   --intervals FILE    also write every closed interval and day as CSV
 )";
 
@@ -55,6 +58,7 @@ int runReplay(Args args) {
   std::string configPath;
   std::string intervalsPath;
   std::vector<std::string> inputs;
+  std::optional<SourceFormat> format;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     const auto value = [&]() -> std::optional<std::string> {
@@ -77,8 +81,8 @@ int runReplay(Args args) {
         configPath = *v;
       } else if (a == "--intervals") {
         intervalsPath = *v;
-      } else if (*v != "json") {
-        std::cerr << "ccpulsectl replay: unknown --format '" << *v << "' (known: json)\n";
+      } else if (format = parseSourceFormat(*v); !format) {
+        std::cerr << "ccpulsectl replay: unknown --format '" << *v << "' (known: " << sourceFormatNames() << ")\n";
         return 2;
       }
     } else if (a.size() > 1 && a[0] == '-') {
@@ -99,7 +103,14 @@ int runReplay(Args args) {
     }
     return 1;
   }
-  Replayer replayer(*loaded.config);
+  Config config = *loaded.config;
+  if (format) {
+    if (config.sources.empty()) {
+      config.sources.emplace_back();
+    }
+    config.sources.front().format = *format;
+  }
+  Replayer replayer(config);
   std::ofstream csv;
   if (!intervalsPath.empty()) {
     csv.open(intervalsPath);

@@ -21,6 +21,12 @@ std::unique_ptr<FrameDecoder> makeFrameDecoder(const SourceSettings& settings) {
   switch (settings.format) {
     case SourceFormat::kJson:
       break;
+    case SourceFormat::kAmazonConnect:
+      return makeAmazonConnectDecoder(settings);
+    case SourceFormat::kTwilioTaskRouter:
+      return makeTwilioTaskRouterDecoder(settings);
+    case SourceFormat::kGenesysCloud:
+      return makeGenesysCloudDecoder(settings);
   }
   return std::make_unique<CanonicalJsonDecoder>(settings);
 }

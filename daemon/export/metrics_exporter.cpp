@@ -535,6 +535,10 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
              "Connections lost by connecting sources (libzmq reconnects by itself).", MetricType::Counter);
   auto last = family("ccpulse_source_last_event_timestamp_seconds", "Event time of the newest event per source.",
                      MetricType::Gauge);
+  auto decoderEvicted = family("ccpulse_decoder_state_evicted_total",
+                               "Vendor adapter state entries (contacts, tasks, agents) evicted from the source "
+                               "decoder's fixed-capacity tables.",
+                               MetricType::Counter);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const SourceStats& st = *sources_[i].stats;
     const Labels labels = {{"source", sources_[i].name}};
@@ -561,6 +565,7 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
     addValue(up, labels, st.ready.load(std::memory_order_acquire) ? 1 : 0);
     addValue(connects, labels, static_cast<double>(st.connects.get()));
     addValue(disconnects, labels, static_cast<double>(st.disconnects.get()));
+    addValue(decoderEvicted, labels, static_cast<double>(st.decoderEvictions.get()));
     const double lastSeconds = st.lastEventSeconds.get();
     if (lastSeconds != 0) {
       addValue(last, labels, lastSeconds);
@@ -647,7 +652,7 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
                   &gaps,        &repeats,       &restarts,       &dropped,   &up,           &connects,
                   &disconnects, &last,          &applied,        &ringDepth, &ringCapacity, &latency,
                   &inFlight,    &agentsTracked, &unmatched,      &evicted,   &folded,       &seriesDropped,
-                  &late,        &latePeriods,   &periodsDropped, &reloads,   &start}) {
+                  &late,        &latePeriods,   &periodsDropped, &reloads,   &start,        &decoderEvicted}) {
     keepNonEmpty(out, std::move(*f));
   }
 }

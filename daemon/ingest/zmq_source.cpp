@@ -133,6 +133,22 @@ void ZmqSource::receiveAvailable() {
     stats_.frames.add(1);
     stats_.bytes.add(message_.size());
     decoder_->decode(message_.to_string_view(), *this);
+    noteDecoderEvictions();
+  }
+}
+
+void ZmqSource::noteDecoderEvictions() {
+  const std::uint64_t evictions = decoder_->stateEvictions();
+  if (evictions == stats_.decoderEvictions.get()) {
+    return;
+  }
+  stats_.decoderEvictions.set(evictions);
+  std::uint64_t suppressed = 0;
+  if (evictionLog_.shouldLog(suppressed)) {
+    spdlog::warn(
+        "source {}: adapter state table full, oldest entry evicted ({} in total); a redelivery of it may be "
+        "counted again; see ccpulse_decoder_state_evicted_total ({} more since last report)",
+        settings_.name, evictions, suppressed);
   }
 }
 

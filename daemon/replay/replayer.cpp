@@ -31,6 +31,7 @@ void Replayer::feed(std::string_view frame) {
   stats_.frames.add(1);
   stats_.bytes.add(frame.size());
   decoder_->decode(frame, *this);
+  stats_.decoderEvictions.set(decoder_->stateEvictions());
 }
 
 void Replayer::onEvent(const Event& event) {

@@ -25,7 +25,12 @@ struct HttpSettings {
 };
 
 enum class SocketKind : std::uint8_t { kPull, kSub };
-enum class SourceFormat : std::uint8_t { kJson };
+enum class SourceFormat : std::uint8_t {
+  kJson,
+  kAmazonConnect,     ///< docs/adapters/amazon_connect.md
+  kTwilioTaskRouter,  ///< docs/adapters/twilio_taskrouter.md
+  kGenesysCloud,      ///< docs/adapters/genesys_cloud.md
+};
 
 struct SourceSettings {
   std::string name;
@@ -36,6 +41,13 @@ struct SourceSettings {
   SourceFormat format = SourceFormat::kJson;
   std::size_t maxFrameBytes = 1U << 20U;  ///< `max_frame_bytes`; larger frames are rejected (ZMQ_MAXMSGSIZE)
   int receiveHighWaterMark = 100000;      ///< `receive_hwm` (ZMQ_RCVHWM)
+
+  // Vendor adapters: what vendor payloads do not carry (ignored by format json).
+  std::string tenant;                                          ///< `tenant`; empty = "default"
+  std::string vendor;                                          ///< `vendor`
+  std::optional<Channel> channel;                              ///< `channel`: when the payload has none usable
+  std::map<std::string, std::string, std::less<>> queueNames;  ///< `queue_names`: vendor queue id -> name
+  std::vector<std::string> agentQueues;                        ///< `agent_queues`: when agent events name none
 };
 
 /// Which service-level formula a contract uses; see docs/metrics.md and ../shared/domain.md.
@@ -162,6 +174,10 @@ struct Config {
 };
 
 [[nodiscard]] std::string_view toString(ServiceLevelFormula formula) noexcept;
+/// A source `format` name (json, amazon_connect, ...); the loader's table is the one definition.
+[[nodiscard]] std::optional<SourceFormat> parseSourceFormat(std::string_view text) noexcept;
+/// The known `format` names, comma-separated, for messages.
+[[nodiscard]] std::string sourceFormatNames();
 [[nodiscard]] std::optional<ServiceLevelFormula> parseServiceLevelFormula(std::string_view text) noexcept;
 
 }  // namespace ccpulse

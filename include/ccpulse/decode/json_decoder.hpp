@@ -22,8 +22,12 @@ enum class RejectReason : std::uint8_t {
   kFieldTooLong,   ///< an identifier longer than kMaxIdLength (or a tag longer than kMaxTagLength)
   kBadValue,       ///< a value out of its domain (channel, state, csat range, too many queues...)
   kOversize,       ///< frame larger than the source's max_frame_bytes
+  // Vendor adapters (docs/adapters/).
+  kBadEncoding,  ///< a form-urlencoded body or an embedded JSON string that does not decode
+  kUnsupported,  ///< valid vendor input with no canonical mapping (e.g. an Amazon Connect TASK contact)
+  kStaleRecord,  ///< a redelivered vendor record that is not newer than the one already applied
 };
-inline constexpr std::size_t kRejectReasonCount = 9;
+inline constexpr std::size_t kRejectReasonCount = 12;
 [[nodiscard]] std::string_view toString(RejectReason reason) noexcept;
 
 /// Receives decode results. Called synchronously on the decoding thread.

@@ -26,6 +26,7 @@ struct SourceStats {
   PubU64 connects;          ///< connections established (connecting sources)
   PubU64 disconnects;
   PubF64 lastEventSeconds;  ///< event time of the newest event, seconds since the epoch
+  PubU64 decoderEvictions;  ///< FrameDecoder::stateEvictions(), mirrored after each frame
   std::atomic<bool> ready{false};
 };
 

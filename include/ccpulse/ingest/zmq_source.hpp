@@ -44,6 +44,7 @@ class ZmqSource final : private DecodeSink {
   void receiveAvailable();
   void onEvent(const Event& event) override;
   void onReject(RejectReason reason, std::string_view detail) override;
+  void noteDecoderEvictions();
 
   SourceSettings settings_;
   std::size_t index_;
@@ -58,6 +59,7 @@ class ZmqSource final : private DecodeSink {
   SourceStats stats_;
   RateLimitedLog gapLog_;
   RateLimitedLog rejectLog_;
+  RateLimitedLog evictionLog_;
   std::jthread thread_;
 };
 
