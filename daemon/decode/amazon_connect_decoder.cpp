@@ -57,7 +57,10 @@ struct AgentStateView {
 class AmazonConnectDecoder final : public FrameDecoder {
  public:
   explicit AmazonConnectDecoder(const SourceSettings& settings)
-      : defaults_(settings), maxFrameBytes_(settings.maxFrameBytes), contacts_(kContactCapacity), agents_(kAgentCapacity) {}
+      : defaults_(settings),
+        maxFrameBytes_(settings.maxFrameBytes),
+        contacts_(kContactCapacity),
+        agents_(kAgentCapacity) {}
 
   std::size_t decode(std::string_view frame, DecodeSink& sink) override {
     if (frame.size() > maxFrameBytes_) {
@@ -441,7 +444,7 @@ class AmazonConnectDecoder final : public FrameDecoder {
           emit(EventType::kContactAbandoned, *left);
         } else {
           Event& e = emit(EventType::kContactDequeued, *left);
-          e.dequeueReason = transferred ? DequeueReason::kOverflow
+          e.dequeueReason = transferred        ? DequeueReason::kOverflow
                             : why == "EXPIRED" ? DequeueReason::kTimeout
                                                : DequeueReason::kOther;
         }

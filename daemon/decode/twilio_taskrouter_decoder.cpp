@@ -41,8 +41,9 @@ enum class Param : std::uint8_t {
 };
 constexpr std::size_t kParamCount = 11;
 constexpr std::array<std::string_view, kParamCount> kParamNames = {
-    "EventType",          "Timestamp", "TimestampMs", "TaskSid",          "TaskQueueSid",      "TaskQueueName",
-    "TaskChannelUniqueName", "TaskCanceledReason", "WorkerSid", "WorkerName", "WorkerActivityName",
+    "EventType",    "Timestamp",     "TimestampMs",           "TaskSid",
+    "TaskQueueSid", "TaskQueueName", "TaskChannelUniqueName", "TaskCanceledReason",
+    "WorkerSid",    "WorkerName",    "WorkerActivityName",
 };
 
 std::optional<Param> paramOf(std::string_view key) noexcept {
@@ -172,7 +173,8 @@ class TwilioTaskRouterDecoder final : public FrameDecoder {
     bool any = false;
     while (pos <= body.size()) {
       const std::size_t amp = body.find('&', pos);
-      const std::string_view pair = body.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
+      const std::string_view pair =
+          body.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
       pos = amp == std::string_view::npos ? body.size() + 1 : amp + 1;
       if (pair.empty()) {
         continue;
@@ -308,8 +310,8 @@ class TwilioTaskRouterDecoder final : public FrameDecoder {
     if (type.starts_with("worker.")) {
       return workerEvent(type, ts);
     }
-    const bool taskEvent = type.starts_with("task.") || type.starts_with("task-queue.") ||
-                           type.starts_with("reservation.");
+    const bool taskEvent =
+        type.starts_with("task.") || type.starts_with("task-queue.") || type.starts_with("reservation.");
     if (!taskEvent) {
       return true;  // activity.*, workflow.*, workspace events: nothing to count
     }
@@ -373,7 +375,8 @@ class TwilioTaskRouterDecoder final : public FrameDecoder {
         // Canceled while waiting: the caller hung up, unless TaskRouter's TTL expired it.
         const std::string_view why = get(Param::kTaskCanceledReason);
         const bool expired = why.find("TTL") != std::string_view::npos || why.find("imeout") != std::string_view::npos;
-        Event& e = emitContact(expired ? EventType::kContactDequeued : EventType::kContactAbandoned, ts, *task, taskSid);
+        Event& e =
+            emitContact(expired ? EventType::kContactDequeued : EventType::kContactAbandoned, ts, *task, taskSid);
         e.dequeueReason = DequeueReason::kTimeout;
       }
       tasks_.erase(key);
@@ -436,7 +439,8 @@ class TwilioTaskRouterDecoder final : public FrameDecoder {
       defaults_.fillDefaultQueues(e);
       entry.state = AgentStateKind::kAvailable;
     }
-    if (inserted ? state != AgentStateKind::kAvailable : (entry.state != state || entry.reason.view() != reason.view())) {
+    if (inserted ? state != AgentStateKind::kAvailable
+                 : (entry.state != state || entry.reason.view() != reason.view())) {
       Event& e = pending_.next();
       defaults_.start(e, EventType::kAgentState, ts);
       e.agent = agent;
