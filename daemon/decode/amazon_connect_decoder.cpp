@@ -56,11 +56,11 @@ struct AgentStateView {
 
 class AmazonConnectDecoder final : public FrameDecoder {
  public:
-  explicit AmazonConnectDecoder(const SourceSettings& settings)
+  AmazonConnectDecoder(const SourceSettings& settings, AdapterCapacity capacity)
       : defaults_(settings),
         maxFrameBytes_(settings.maxFrameBytes),
-        contacts_(kContactCapacity),
-        agents_(kAgentCapacity) {}
+        contacts_(capacity.contacts != 0 ? capacity.contacts : kContactCapacity),
+        agents_(capacity.agents != 0 ? capacity.agents : kAgentCapacity) {}
 
   std::size_t decode(std::string_view frame, DecodeSink& sink) override {
     if (frame.size() > maxFrameBytes_) {
@@ -499,8 +499,8 @@ class AmazonConnectDecoder final : public FrameDecoder {
 
 }  // namespace
 
-std::unique_ptr<FrameDecoder> makeAmazonConnectDecoder(const SourceSettings& settings) {
-  return std::make_unique<AmazonConnectDecoder>(settings);
+std::unique_ptr<FrameDecoder> makeAmazonConnectDecoder(const SourceSettings& settings, AdapterCapacity capacity) {
+  return std::make_unique<AmazonConnectDecoder>(settings, capacity);
 }
 
 }  // namespace ccpulse

@@ -95,11 +95,11 @@ std::optional<simdjson::dom::object> mediaOf(const simdjson::dom::object& partic
 
 class GenesysCloudDecoder final : public FrameDecoder {
  public:
-  explicit GenesysCloudDecoder(const SourceSettings& settings)
+  GenesysCloudDecoder(const SourceSettings& settings, AdapterCapacity capacity)
       : defaults_(settings),
         maxFrameBytes_(settings.maxFrameBytes),
-        conversations_(kConversationCapacity),
-        users_(kUserCapacity) {}
+        conversations_(capacity.contacts != 0 ? capacity.contacts : kConversationCapacity),
+        users_(capacity.agents != 0 ? capacity.agents : kUserCapacity) {}
 
   std::size_t decode(std::string_view frame, DecodeSink& sink) override {
     if (frame.size() > maxFrameBytes_) {
@@ -635,8 +635,8 @@ class GenesysCloudDecoder final : public FrameDecoder {
 
 }  // namespace
 
-std::unique_ptr<FrameDecoder> makeGenesysCloudDecoder(const SourceSettings& settings) {
-  return std::make_unique<GenesysCloudDecoder>(settings);
+std::unique_ptr<FrameDecoder> makeGenesysCloudDecoder(const SourceSettings& settings, AdapterCapacity capacity) {
+  return std::make_unique<GenesysCloudDecoder>(settings, capacity);
 }
 
 }  // namespace ccpulse

@@ -89,8 +89,11 @@ struct WorkerEntry {
 
 class TwilioTaskRouterDecoder final : public FrameDecoder {
  public:
-  explicit TwilioTaskRouterDecoder(const SourceSettings& settings)
-      : defaults_(settings), maxFrameBytes_(settings.maxFrameBytes), tasks_(kTaskCapacity), workers_(kWorkerCapacity) {}
+  TwilioTaskRouterDecoder(const SourceSettings& settings, AdapterCapacity capacity)
+      : defaults_(settings),
+        maxFrameBytes_(settings.maxFrameBytes),
+        tasks_(capacity.contacts != 0 ? capacity.contacts : kTaskCapacity),
+        workers_(capacity.agents != 0 ? capacity.agents : kWorkerCapacity) {}
 
   std::size_t decode(std::string_view frame, DecodeSink& sink) override {
     if (frame.size() > maxFrameBytes_) {
@@ -467,8 +470,8 @@ class TwilioTaskRouterDecoder final : public FrameDecoder {
 
 }  // namespace
 
-std::unique_ptr<FrameDecoder> makeTwilioTaskRouterDecoder(const SourceSettings& settings) {
-  return std::make_unique<TwilioTaskRouterDecoder>(settings);
+std::unique_ptr<FrameDecoder> makeTwilioTaskRouterDecoder(const SourceSettings& settings, AdapterCapacity capacity) {
+  return std::make_unique<TwilioTaskRouterDecoder>(settings, capacity);
 }
 
 }  // namespace ccpulse

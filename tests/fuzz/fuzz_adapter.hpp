@@ -76,8 +76,15 @@ inline SourceSettings adapterSettings(SourceFormat format, std::size_t maxFrameB
   return s;
 }
 
-inline int fuzzAdapter(SourceFormat format, const std::uint8_t* data, std::size_t size) {
-  static const std::unique_ptr<FrameDecoder> longLived = makeFrameDecoder(adapterSettings(format, 1U << 20U));
+using AdapterFactory = std::unique_ptr<FrameDecoder> (*)(const SourceSettings&, AdapterCapacity);
+
+// Small tables: cheap fresh decoders (several per input), and evictions are exercised too.
+inline std::unique_ptr<FrameDecoder> makeSmall(AdapterFactory make, SourceFormat format, std::size_t maxFrameBytes) {
+  return make(adapterSettings(format, maxFrameBytes), AdapterCapacity{8, 4});
+}
+
+inline int fuzzAdapter(SourceFormat format, AdapterFactory make, const std::uint8_t* data, std::size_t size) {
+  static const std::unique_ptr<FrameDecoder> longLived = makeSmall(make, format, 1U << 20U);
   constexpr std::size_t kSmallLimit = 64;
   const std::string_view frame(reinterpret_cast<const char*>(data), size);
 
@@ -87,12 +94,12 @@ inline int fuzzAdapter(SourceFormat format, const std::uint8_t* data, std::size_
   // Determinism: fresh decoders (no state from earlier inputs) agree exactly.
   AdapterSink first;
   AdapterSink second;
-  const std::size_t delivered = makeFrameDecoder(adapterSettings(format, 1U << 20U))->decode(frame, first);
-  CCPULSE_FUZZ_CHECK(makeFrameDecoder(adapterSettings(format, 1U << 20U))->decode(frame, second) == delivered);
+  const std::size_t delivered = makeSmall(make, format, 1U << 20U)->decode(frame, first);
+  CCPULSE_FUZZ_CHECK(makeSmall(make, format, 1U << 20U)->decode(frame, second) == delivered);
   CCPULSE_FUZZ_CHECK(first.log() == second.log());
 
   AdapterSink limited;
-  const std::size_t limitedDelivered = makeFrameDecoder(adapterSettings(format, kSmallLimit))->decode(frame, limited);
+  const std::size_t limitedDelivered = makeSmall(make, format, kSmallLimit)->decode(frame, limited);
   if (size > kSmallLimit) {
     CCPULSE_FUZZ_CHECK(limitedDelivered == 0);
     CCPULSE_FUZZ_CHECK(limited.log() == std::vector<std::string>{"R:oversize:"});

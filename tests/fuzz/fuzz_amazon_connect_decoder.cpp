@@ -6,5 +6,6 @@
 #include "fuzz_adapter.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  return ccpulse::fuzz::fuzzAdapter(ccpulse::SourceFormat::kAmazonConnect, data, size);
+  return ccpulse::fuzz::fuzzAdapter(ccpulse::SourceFormat::kAmazonConnect, &ccpulse::makeAmazonConnectDecoder, data,
+                                    size);
 }

@@ -32,10 +32,20 @@ class FrameDecoder {
   [[nodiscard]] virtual std::uint64_t stateEvictions() const noexcept { return 0; }
 };
 
-/// Vendor adapters (docs/adapters/); declared here so the factory and tests share them.
-[[nodiscard]] std::unique_ptr<FrameDecoder> makeAmazonConnectDecoder(const SourceSettings& settings);
-[[nodiscard]] std::unique_ptr<FrameDecoder> makeTwilioTaskRouterDecoder(const SourceSettings& settings);
-[[nodiscard]] std::unique_ptr<FrameDecoder> makeGenesysCloudDecoder(const SourceSettings& settings);
+/// Capacities of a vendor adapter's per-source state tables; 0 = the adapter's default (see
+/// docs/adapters/). Small values are for tests and fuzzing.
+struct AdapterCapacity {
+  std::size_t contacts = 0;  ///< contacts / tasks / conversations remembered
+  std::size_t agents = 0;    ///< agents / workers / users remembered
+};
+
+/// Vendor adapters (docs/adapters/); declared here so the factory, tests and fuzz targets share them.
+[[nodiscard]] std::unique_ptr<FrameDecoder> makeAmazonConnectDecoder(const SourceSettings& settings,
+                                                                     AdapterCapacity capacity = {});
+[[nodiscard]] std::unique_ptr<FrameDecoder> makeTwilioTaskRouterDecoder(const SourceSettings& settings,
+                                                                        AdapterCapacity capacity = {});
+[[nodiscard]] std::unique_ptr<FrameDecoder> makeGenesysCloudDecoder(const SourceSettings& settings,
+                                                                    AdapterCapacity capacity = {});
 
 /// The decoder for a source's `format` (canonical JSON by default).
 [[nodiscard]] std::unique_ptr<FrameDecoder> makeFrameDecoder(const SourceSettings& settings);
