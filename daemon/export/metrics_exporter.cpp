@@ -535,9 +535,15 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
              "Connections lost by connecting sources (libzmq reconnects by itself).", MetricType::Counter);
   auto last = family("ccpulse_source_last_event_timestamp_seconds", "Event time of the newest event per source.",
                      MetricType::Gauge);
+  auto curveRejected = family("ccpulse_source_curve_rejected_total",
+                              "CURVE handshakes refused by the ZAP handler (unknown key or wrong mechanism).",
+                              MetricType::Counter);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const SourceStats& st = *sources_[i].stats;
     const Labels labels = {{"source", sources_[i].name}};
+    if (sources_[i].curveRejected != nullptr) {
+      addValue(curveRejected, labels, static_cast<double>(sources_[i].curveRejected->get()));
+    }
     std::uint64_t rejectedSum = 0;
     for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
       const std::uint64_t v = st.rejected[r].get();
@@ -650,6 +656,7 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
                   &late,        &latePeriods,   &periodsDropped, &reloads,   &start}) {
     keepNonEmpty(out, std::move(*f));
   }
+  keepNonEmpty(out, std::move(curveRejected));
 }
 
 }  // namespace ccpulse

@@ -27,6 +27,15 @@ struct HttpSettings {
 enum class SocketKind : std::uint8_t { kPull, kSub };
 enum class SourceFormat : std::uint8_t { kJson };
 
+/// ZeroMQ CURVE on a bound source (`sources[].curve`): the daemon is the CURVE server and only
+/// publishers whose public key is listed may connect; plaintext peers are refused. Keys are Z85
+/// text (40 characters for 32 bytes), as printed by `ccpulsectl curve-keypair`.
+struct CurveSettings {
+  std::string secretKey;                    ///< `secret_key` (the value, or read from the file it names)
+  std::vector<std::string> allowedClients;  ///< `allowed_clients` plus the lines of `allowed_clients_file`
+  bool operator==(const CurveSettings&) const = default;
+};
+
 struct SourceSettings {
   std::string name;
   std::string endpoint;  ///< tcp://, ipc:// or inproc://
@@ -36,6 +45,7 @@ struct SourceSettings {
   SourceFormat format = SourceFormat::kJson;
   std::size_t maxFrameBytes = 1U << 20U;  ///< `max_frame_bytes`; larger frames are rejected (ZMQ_MAXMSGSIZE)
   int receiveHighWaterMark = 100000;      ///< `receive_hwm` (ZMQ_RCVHWM)
+  std::optional<CurveSettings> curve;     ///< `curve`; absent = plaintext (NULL mechanism)
 };
 
 /// Which service-level formula a contract uses; see docs/metrics.md and ../shared/domain.md.
