@@ -54,8 +54,8 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
                                ": " + e.what());
     }
     views.push_back({s.name, &sources_.back()->stats()});
-    statusViews.push_back({&s, sources_.back()->boundEndpoint(), &sources_.back()->stats(),
-                           &sources_.back()->sequences(), nullptr});
+    statusViews.push_back(
+        {&s, sources_.back()->boundEndpoint(), &sources_.back()->stats(), &sources_.back()->sequences(), nullptr});
     if (s.curve) {
       const PubU64& rejected = zap_->addDomain(s.name, s.curve->allowedClients);
       views.back().curveRejected = &rejected;

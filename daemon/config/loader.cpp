@@ -38,9 +38,8 @@ constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interv
 constexpr std::array<std::string_view, 1> kTenantKeys{"time_zone"};
 constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_tolerance", "history"};
 constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
-constexpr std::array<std::string_view, 9> kSourceKeys{"name",      "endpoint", "socket",          "bind",
-                                                      "subscribe", "format",   "max_frame_bytes", "receive_hwm",
-                                                      "curve"};
+constexpr std::array<std::string_view, 9> kSourceKeys{"name",   "endpoint",        "socket",      "bind", "subscribe",
+                                                      "format", "max_frame_bytes", "receive_hwm", "curve"};
 constexpr std::array<std::string_view, 3> kCurveKeys{"secret_key", "allowed_clients", "allowed_clients_file"};
 /// Key files are a line or a few hundred; anything larger is the wrong file.
 constexpr std::size_t kMaxKeyFileBytes = std::size_t{1} << 20U;
@@ -736,8 +735,8 @@ class Parser final {
     bool haveClients = false;
     const auto checkKey = [&](const Field& at, const std::string& key, const std::string& what) {
       if (!decodeZ85Key(key)) {
-        error(at, what + " is not a CURVE key (expected 40 characters of Z85 text, got " +
-                      std::to_string(key.size()) + " characters" +
+        error(at, what + " is not a CURVE key (expected 40 characters of Z85 text, got " + std::to_string(key.size()) +
+                      " characters" +
                       (key.size() == kZ85KeyLength ? " with a character outside the Z85 alphabet" : "") + ")");
         ok = false;
         return false;
@@ -764,8 +763,8 @@ class Parser final {
         }
         const auto lines = keyLines(*contents);
         if (lines.size() != 1) {
-          error(value, "key file '" + *text + "' must hold exactly one key line, found " +
-                           std::to_string(lines.size()));
+          error(value,
+                "key file '" + *text + "' must hold exactly one key line, found " + std::to_string(lines.size()));
           ok = false;
           return;
         }

@@ -535,9 +535,9 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
              "Connections lost by connecting sources (libzmq reconnects by itself).", MetricType::Counter);
   auto last = family("ccpulse_source_last_event_timestamp_seconds", "Event time of the newest event per source.",
                      MetricType::Gauge);
-  auto curveRejected = family("ccpulse_source_curve_rejected_total",
-                              "CURVE handshakes refused by the ZAP handler (unknown key or wrong mechanism).",
-                              MetricType::Counter);
+  auto curveRejected =
+      family("ccpulse_source_curve_rejected_total",
+             "CURVE handshakes refused by the ZAP handler (unknown key or wrong mechanism).", MetricType::Counter);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const SourceStats& st = *sources_[i].stats;
     const Labels labels = {{"source", sources_[i].name}};

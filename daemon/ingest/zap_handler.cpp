@@ -128,8 +128,7 @@ void ZapHandler::answerOne() {
       spdlog::warn(
           "source {}: refused {} handshake from {}: {} (key {}); counted in ccpulse_source_curve_rejected_total "
           "({} more since last report)",
-          domainName, mechanism, address, reason, frames.size() > 6 ? z85Of(frames[6]) : std::string("-"),
-          suppressed);
+          domainName, mechanism, address, reason, frames.size() > 6 ? z85Of(frames[6]) : std::string("-"), suppressed);
     }
   }
   // Reply: version, request id, status code, status text, user id, metadata.

@@ -139,9 +139,9 @@ void ZmqSource::receiveAvailable() {
       }
     }
     frameReceivedNs_ = steadyNowNs();
-    stats_.lastReceiveUs.set(std::chrono::duration_cast<std::chrono::microseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count());
+    stats_.lastReceiveUs.set(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
     stats_.frames.add(1);
     stats_.bytes.add(message_.size());
     decoder_->decode(message_.to_string_view(), *this);

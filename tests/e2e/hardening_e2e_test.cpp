@@ -8,8 +8,8 @@
 #include <signal.h>
 #include <zmq.h>
 
-#include <fstream>
 #include <simdjson.h>
+#include <fstream>
 #include <sstream>
 #include <zmq.hpp>
 
@@ -28,8 +28,8 @@ std::string readFile(const std::string& path) {
 std::string queued(int second, int contactNo, const std::string& seqPart) {
   char ts[32];
   std::snprintf(ts, sizeof ts, "2026-11-23T10:00:%02dZ", second);
-  return R"({"type":"contact.queued","ts":")" + std::string(ts) +
-         R"(","tenant":"acme","queue":"sales","contact":"c)" + std::to_string(contactNo) + "\"" + seqPart + "}";
+  return R"({"type":"contact.queued","ts":")" + std::string(ts) + R"(","tenant":"acme","queue":"sales","contact":"c)" +
+         std::to_string(contactNo) + "\"" + seqPart + "}";
 }
 
 std::string withSeq(const std::string& publisher, std::uint64_t seq) {
@@ -51,8 +51,8 @@ long peakRssKib(int pid) {
 struct Daemon {
   explicit Daemon(const std::string& configBody) {
     httpPort = freeTcpPort();
-    configPath = writeTempFile("ccpulse.yaml", "http:\n  listen: 127.0.0.1:" + std::to_string(httpPort) + "\n" +
-                                                   configBody);
+    configPath =
+        writeTempFile("ccpulse.yaml", "http:\n  listen: 127.0.0.1:" + std::to_string(httpPort) + "\n" + configBody);
     logPath = configPath + ".log";
     process = std::make_unique<Process>(CCPULSED_PATH, std::vector<std::string>{"--config", configPath}, logPath);
   }
@@ -237,7 +237,8 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
   const KeyPair server = makeKeyPair();
   const KeyPair allowed = makeKeyPair();
   const KeyPair stranger = makeKeyPair();
-  const std::string serverSecretFile = writeTempFile("server.key", "# ccpulsed CURVE secret key\n" + server.secretKey + "\n");
+  const std::string serverSecretFile =
+      writeTempFile("server.key", "# ccpulsed CURVE secret key\n" + server.secretKey + "\n");
   const int zmqPort = freeTcpPort();
   Daemon d("sources:\n  - name: secure\n    endpoint: tcp://127.0.0.1:" + std::to_string(zmqPort) +
            "\n    curve:\n      secret_key: " + serverSecretFile + "\n      allowed_clients: [\"" + allowed.publicKey +
@@ -260,8 +261,11 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
     Pusher bad(ctx, zmqPort, stranger, server.publicKey, "bad");
     bad.send(queued(4, 4, ""));
     EXPECT_EQ(bad.nextHandshakeEvent(std::chrono::seconds(10)), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
-    ASSERT_TRUE(pollUntil([&] { return d.metric("ccpulse_source_curve_rejected_total", {{"source", "secure"}}) >= 1.0; },
-                          std::chrono::seconds(10)));
+    ASSERT_TRUE(pollUntil(
+        [&] {
+          return d.metric("ccpulse_source_curve_rejected_total", {{"source", "secure"}}) >= 1.0;
+        },
+        std::chrono::seconds(10)));
   }
   // A plaintext (NULL mechanism) peer cannot complete the handshake with a CURVE server.
   {
@@ -287,11 +291,11 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
 // cap documented in docs/overload.md.
 TEST(Overload, TwiceTheSustainableRateStaysBoundedAndEveryEventIsCounted) {
   const int zmqPort = freeTcpPort();
-  constexpr int kReceiveHwm = 64;           // frames queued in ZeroMQ
-  constexpr int kMaxFrameBytes = 1 << 16;   // 100 sim events are ~30 KiB
+  constexpr int kReceiveHwm = 64;          // frames queued in ZeroMQ
+  constexpr int kMaxFrameBytes = 1 << 16;  // 100 sim events are ~30 KiB
   Daemon d("sources:\n  - name: flood\n    endpoint: tcp://127.0.0.1:" + std::to_string(zmqPort) +
-           "\n    receive_hwm: " + std::to_string(kReceiveHwm) + "\n    max_frame_bytes: " +
-           std::to_string(kMaxFrameBytes) +
+           "\n    receive_hwm: " + std::to_string(kReceiveHwm) +
+           "\n    max_frame_bytes: " + std::to_string(kMaxFrameBytes) +
            "\nengine:\n  shards: 1\n  ring_capacity: 64\n  backpressure_timeout: 0s\n  clock: event\n"
            "  max_contacts_in_flight: 20000\n  max_agents_per_shard: 5000\n  dedup_window: 8192\n"
            "  max_series_per_shard: 2000\n  max_series_per_tenant: 2000\n"
@@ -300,20 +304,47 @@ TEST(Overload, TwiceTheSustainableRateStaysBoundedAndEveryEventIsCounted) {
   const long idleKib = peakRssKib(d.process->pid());
   ASSERT_GT(idleKib, 0);
 
-  constexpr long kEvents = 1'000'000;
-  const std::string simLog = d.configPath + ".sim.log";
-  const auto start = std::chrono::steady_clock::now();
-  Process sim(CCPULSE_SIM_PATH,
-              {"--endpoint", "tcp://127.0.0.1:" + std::to_string(zmqPort), "--fast", "--curve", "flat", "--batch", "100",
-               "--count", std::to_string(kEvents), "--rate", "2000", "--start", "2026-11-23T08:00:00Z", "--seed", "9",
-               "--linger", "60000"},
-              simLog);
-  ASSERT_EQ(sim.wait(std::chrono::minutes(5)), 0) << readFile(simLog);
-  const double sendSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
+  // Phase 1 measures the sustainable rate: as fast as possible, the applied rate is what this
+  // configuration sustains on this machine. Phase 2 offers twice that, paced by ccpulse-sim.
+  const auto runSim = [&](long count, const std::vector<std::string>& pacing, const std::string& start) {
+    std::vector<std::string> args = {"--endpoint", "tcp://127.0.0.1:" + std::to_string(zmqPort),
+                                     "--curve",    "flat",
+                                     "--batch",    "100",
+                                     "--count",    std::to_string(count),
+                                     "--start",    start,
+                                     "--seed",     "9",
+                                     "--linger",   "60000",
+                                     "--source",   "sim-" + start.substr(11, 2)};
+    args.insert(args.end(), pacing.begin(), pacing.end());
+    const std::string simLog = d.configPath + ".sim" + start.substr(11, 2) + ".log";
+    const auto t0 = std::chrono::steady_clock::now();
+    Process sim(CCPULSE_SIM_PATH, args, simLog);
+    EXPECT_EQ(sim.wait(std::chrono::minutes(5)), 0) << readFile(simLog);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  constexpr long kPhase1 = 200'000;
+  const double phase1Seconds = runSim(kPhase1, {"--fast", "--rate", "2000"}, "2026-11-23T08:00:00Z");
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        return d.metric("ccpulse_events_received_total", {{"source", "flood"}}) == kPhase1;
+      },
+      std::chrono::seconds(60)));
+  const double sustainable = d.metricSum("ccpulse_events_applied_total") / phase1Seconds;
+  // Phase 2: about 2x the sustainable rate, paced. ccpulse-sim's --rate counts arrivals (contacts),
+  // and each contact yields a little over 2 events on average with this mix (measured: 48,900
+  // events took 1.76 s at --rate 12,225), so --rate = sustainable gives about 2x in events; the
+  // offered rate actually achieved is measured and checked below.
+  const long rate2 = std::max(500L, static_cast<long>(sustainable));
+  const long phase2 = rate2 * 8;
+  const double phase2Seconds = runSim(phase2, {"--paced", "--rate", std::to_string(rate2)}, "2026-11-23T12:00:00Z");
+  const long kEvents = kPhase1 + phase2;
+  const double offered2 = static_cast<double>(phase2) / phase2Seconds;
   // Everything sent has been received once the daemon has seen kEvents events (decoded + rejected).
-  ASSERT_TRUE(pollUntil([&] { return d.metric("ccpulse_events_received_total", {{"source", "flood"}}) == kEvents; },
-                        std::chrono::seconds(60)))
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        return d.metric("ccpulse_events_received_total", {{"source", "flood"}}) == kEvents;
+      },
+      std::chrono::seconds(60)))
       << readFile(d.logPath);
   // ... and applied once the ring is empty and applied + dropped + rejected covers them.
   double applied = 0;
@@ -335,14 +366,13 @@ TEST(Overload, TwiceTheSustainableRateStaysBoundedAndEveryEventIsCounted) {
   // twice for libzmq's decoder buffer and the received message), the decoder's buffers (~10x
   // the largest frame), and 32 MiB for allocator arenas, the tables filling up and TCP buffers.
   const long capKib = idleKib + 2L * kReceiveHwm * kMaxFrameBytes / 1024 + 10L * kMaxFrameBytes / 1024 + 32 * 1024;
-  const double offered = kEvents / sendSeconds;
-  const double sustained = applied / sendSeconds;
-  std::cout << "overload: sent " << kEvents << " events in " << sendSeconds << " s (" << offered
-            << " ev/s offered, " << sustained << " ev/s applied, ratio " << offered / std::max(1.0, sustained)
-            << "); applied " << applied << ", dropped " << dropped << ", rejected " << rejected << ", repeats "
-            << repeats << "; VmHWM idle " << idleKib << " KiB, peak " << peakKib << " KiB, cap " << capKib
-            << " KiB\n";
+  std::cout << "overload: phase 1 (fast): " << kPhase1 << " events in " << phase1Seconds << " s, sustainable ~"
+            << sustainable << " ev/s applied; phase 2 (paced): " << phase2 << " events in " << phase2Seconds
+            << " s = " << offered2 << " ev/s offered (" << offered2 / sustainable << "x sustainable); total applied "
+            << applied << ", dropped " << dropped << ", rejected " << rejected << ", repeats " << repeats
+            << "; VmHWM idle " << idleKib << " KiB, peak " << peakKib << " KiB, cap " << capKib << " KiB\n";
   EXPECT_GT(dropped, 0) << "the daemon kept up: no overload happened";
+  EXPECT_GE(offered2, 1.5 * sustainable) << "phase 2 did not overload the daemon";
   EXPECT_EQ(kEvents - applied, dropped + rejected + repeats) << "every event not applied is counted exactly once";
   EXPECT_EQ(rejected, 0);
   EXPECT_EQ(repeats, 0);
