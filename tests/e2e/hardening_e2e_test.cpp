@@ -18,6 +18,20 @@
 namespace ccpulse::test {
 namespace {
 
+// ASan (shadow memory, quarantine) and TSan (shadow, history) multiply the footprint by design;
+// the RSS cap is checked in the ordinary build only. The accounting identity holds everywhere.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 std::string readFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -376,7 +390,9 @@ TEST(Overload, TwiceTheSustainableRateStaysBoundedAndEveryEventIsCounted) {
   EXPECT_EQ(kEvents - applied, dropped + rejected + repeats) << "every event not applied is counted exactly once";
   EXPECT_EQ(rejected, 0);
   EXPECT_EQ(repeats, 0);
-  EXPECT_LE(peakKib, capKib);
+  if (!kSanitized) {
+    EXPECT_LE(peakKib, capKib);
+  }
 }
 
 }  // namespace
