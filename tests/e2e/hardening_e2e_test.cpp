@@ -251,12 +251,18 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
   const KeyPair server = makeKeyPair();
   const KeyPair allowed = makeKeyPair();
   const KeyPair stranger = makeKeyPair();
+  // The simulator's keys come from `ccpulsectl curve-keypair` ("public: K" / "secret: K").
+  const auto [ctlStatus, ctlOut] = runCommand(CCPULSECTL_PATH, {"curve-keypair"});
+  ASSERT_EQ(ctlStatus, 0) << ctlOut;
+  ASSERT_EQ(ctlOut.size(), 8 + 40 + 1 + 8 + 40 + 1) << ctlOut;
+  const KeyPair sim{ctlOut.substr(8, 40), ctlOut.substr(57, 40)};
+  ASSERT_EQ(ctlOut.substr(49, 8), "secret: ") << ctlOut;
   const std::string serverSecretFile =
       writeTempFile("server.key", "# ccpulsed CURVE secret key\n" + server.secretKey + "\n");
   const int zmqPort = freeTcpPort();
   Daemon d("sources:\n  - name: secure\n    endpoint: tcp://127.0.0.1:" + std::to_string(zmqPort) +
            "\n    curve:\n      secret_key: " + serverSecretFile + "\n      allowed_clients: [\"" + allowed.publicKey +
-           "\"]\nengine:\n  clock: event\n");
+           "\", \"" + sim.publicKey + "\"]\nengine:\n  clock: event\n");
   ASSERT_TRUE(waitReady(d.httpPort)) << readFile(d.logPath);
   zmq::context_t ctx;
   const auto events = [&] { return d.metric("ccpulse_events_decoded_total", {{"source", "secure"}}); };
@@ -293,6 +299,14 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
   good.send(queued(6, 6, ""));
   ASSERT_TRUE(pollUntil([&] { return events() == 4.0; }, std::chrono::seconds(10)));
   EXPECT_EQ(events(), 4.0);
+  // ccpulse-sim publishes with CURVE too (its secret key from a file): 50 more events.
+  const std::string simSecret = writeTempFile("sim.key", sim.secretKey + "\n");
+  const auto [simStatus, simOut] =
+      runCommand(CCPULSE_SIM_PATH,
+                 {"--endpoint", "tcp://127.0.0.1:" + std::to_string(zmqPort), "--fast", "--count", "50", "--start",
+                  "2026-11-23T09:00:00Z", "--curve-server-key", server.publicKey, "--curve-secret-key", simSecret});
+  ASSERT_EQ(simStatus, 0) << simOut;
+  ASSERT_TRUE(pollUntil([&] { return events() == 54.0; }, std::chrono::seconds(10))) << simOut;
   const auto api = httpGet(d.httpPort, "/api/v1/sources");
   ASSERT_TRUE(api);
   EXPECT_NE(api->body.find("\"curve\":true"), std::string::npos) << api->body;
