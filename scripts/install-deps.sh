@@ -19,6 +19,9 @@ PACKAGES=(
   prometheus prometheus-alertmanager
   # tests/deploy/scale_out.sh publishes with pyzmq; check_manifests.py and it parse YAML.
   python3-zmq python3-yaml
+  # scripts/ci-hardening.sh: ASan+UBSan and TSan builds and the libFuzzer targets use clang 14 and
+  # its sanitizer / libFuzzer runtimes.
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

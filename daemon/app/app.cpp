@@ -42,7 +42,13 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
   process_.startTimeSeconds.set(static_cast<double>(clock_.nowUs()) / 1e6);
   engine_ = std::make_unique<Engine>(config_->engine, serviceLevelOf(config_), config_->sources.size(), clock_,
                                      config_->intervals, config_->zones);
+  const bool anyCurve = std::any_of(config_->sources.begin(), config_->sources.end(),
+                                    [](const SourceSettings& s) { return s.curve.has_value(); });
+  if (anyCurve) {
+    zap_ = std::make_unique<ZapHandler>(zmq_);  // before any CURVE socket exists: see zap_handler.hpp
+  }
   std::vector<SourceView> views;
+  std::vector<SourceStatus::Source> statusViews;
   for (std::size_t i = 0; i < config_->sources.size(); ++i) {
     const SourceSettings& s = config_->sources[i];
     try {
@@ -52,7 +58,15 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
                                ": " + e.what());
     }
     views.push_back({s.name, &sources_.back()->stats()});
+    statusViews.push_back(
+        {&s, sources_.back()->boundEndpoint(), &sources_.back()->stats(), &sources_.back()->sequences(), nullptr});
+    if (s.curve) {
+      const PubU64& rejected = zap_->addDomain(s.name, s.curve->allowedClients);
+      views.back().curveRejected = &rejected;
+      statusViews.back().curveRejected = &rejected;
+    }
   }
+  sourceStatus_ = std::make_unique<SourceStatus>(std::move(statusViews), *engine_);
   exporter_ = std::make_unique<MetricsExporter>(*engine_, std::move(views), process_, config_->staffing);
   exporter_->setForecasts(forecastsOf(config_));
   intervals_ = std::make_unique<IntervalStore>(config_->intervals.history.count(), /*logEach=*/true);
@@ -70,6 +84,9 @@ App::~App() {
   }
   for (auto& s : sources_) {
     s->stop();
+  }
+  if (zap_) {
+    zap_->stop();
   }
   if (engine_) {
     engine_->stop();
@@ -102,6 +119,9 @@ HttpResponse App::handle(const HttpRequest& request) {
     intervals_->drain(*engine_);
     return {200, "application/json", intervals_->queryJson(query)};
   }
+  if (path == "/api/v1/sources") {
+    return {200, "application/json", sourceStatus_->renderJson()};
+  }
   if (path == "/healthz") {
     return {200, "text/plain; charset=utf-8", "ok\n"};
   }
@@ -130,6 +150,7 @@ void App::scheduleHousekeeping() {
     try {
       intervals_->drain(*engine_);
       intervals_->prune(clock_.nowUs());
+      sourceStatus_->sample(steadyNowNs() / 1000);  // rates use elapsed time, whatever the clock mode
     } catch (const std::exception& e) {
       spdlog::error("housekeeping failed: {}", e.what());
     }
@@ -228,6 +249,9 @@ void App::requestStop() {
 
 void App::run() {
   engine_->start();
+  if (zap_) {
+    zap_->start();
+  }
   for (auto& s : sources_) {
     s->start();
   }

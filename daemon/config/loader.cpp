@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "ccpulse/config/duration.hpp"
+#include "ccpulse/config/z85.hpp"
 
 namespace ccpulse {
 namespace {
@@ -37,11 +38,14 @@ constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interv
 constexpr std::array<std::string_view, 2> kTenantKeys{"time_zone", "forecast"};
 constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_tolerance", "history"};
 constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
-constexpr std::array<std::string_view, 8> kSourceKeys{"name",      "endpoint", "socket",          "bind",
-                                                      "subscribe", "format",   "max_frame_bytes", "receive_hwm"};
 // Vendor adapter keys of a source (docs/adapters/); accepted for every format.
 constexpr std::array<std::string_view, 5> kSourceAdapterKeys{"tenant", "vendor", "channel", "queue_names",
                                                              "agent_queues"};
+constexpr std::array<std::string_view, 9> kSourceKeys{"name",   "endpoint",        "socket",      "bind", "subscribe",
+                                                      "format", "max_frame_bytes", "receive_hwm", "curve"};
+constexpr std::array<std::string_view, 3> kCurveKeys{"secret_key", "allowed_clients", "allowed_clients_file"};
+/// Key files are a line or a few hundred; anything larger is the wrong file.
+constexpr std::size_t kMaxKeyFileBytes = std::size_t{1} << 20U;
 constexpr std::array<std::string_view, 6> kServiceLevelKeys{
     "threshold", "target", "short_abandon", "formula", "dequeued_counts_as_miss", "overrides"};
 constexpr std::array<std::string_view, 6> kOverrideKeys{"match",         "threshold", "target",
@@ -601,6 +605,7 @@ class Parser final {
       std::optional<Field> nameField;
       std::optional<Field> endpointField;
       std::optional<Field> subscribeField;
+      std::optional<Field> curveField;
       if (!item.node.IsMap()) {
         error(item, "expected a map with at least name and endpoint, got " + describe(item.node));
         sources.push_back(std::move(source));
@@ -641,8 +646,14 @@ class Parser final {
           assignInt(source.maxFrameBytes, value, 1, std::numeric_limits<std::int64_t>::max());
         } else if (key == "receive_hwm") {
           assignInt(source.receiveHighWaterMark, value, 0, std::numeric_limits<int>::max());
+        } else if (key == "curve") {
+          curveField = value;
+          source.curve = parseCurve(value);
         }
       });
+      if (curveField && source.curve && !source.bind) {
+        error(*curveField, "curve is only supported with bind: true (the daemon is the CURVE server)");
+      }
 
       if (!nameField) {
         error(item.path + ".name", item.mark, "required key is missing");
@@ -736,6 +747,150 @@ class Parser final {
       return false;
     }
     return true;
+  /// Reads a small text file for a key; reports (at `field`) when it cannot.
+  std::optional<std::string> readKeyFile(const Field& field, const std::string& path) {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) {
+      error(field, "cannot open key file '" + path + "': " + std::strerror(errno));
+      return std::nullopt;
+    }
+    std::string text;
+    std::array<char, 4096> buffer{};
+    std::size_t got = 0;
+    while ((got = std::fread(buffer.data(), 1, buffer.size(), file)) > 0 && text.size() <= kMaxKeyFileBytes) {
+      text.append(buffer.data(), got);
+    }
+    const bool failed = std::ferror(file) != 0;
+    std::fclose(file);
+    if (failed || text.size() > kMaxKeyFileBytes) {
+      error(field, "cannot read key file '" + path + "'" + (failed ? "" : " (larger than 1 MiB)"));
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  /// The keys of a key file: the first word of each line. Blank lines and comment lines (a first
+  /// word starting with '#' that is not itself a key: '#' is a Z85 digit) are skipped; after the
+  /// key, only a '#' comment may follow (else the whole line is returned and fails the check).
+  static std::vector<std::string> keyLines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto first = line.find_first_not_of(" \t\r");
+      if (first == std::string::npos) {
+        continue;
+      }
+      const auto end = std::min(line.find_first_of(" \t\r", first), line.size());
+      std::string word = line.substr(first, end - first);
+      if (word.front() == '#' && !decodeZ85Key(word)) {
+        continue;
+      }
+      const auto rest = line.find_first_not_of(" \t\r", end);
+      if (rest != std::string::npos && line[rest] != '#') {
+        word = line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
+      }
+      lines.push_back(std::move(word));
+    }
+    return lines;
+  }
+
+  /// `sources[].curve`: every key is checked to be 40 characters of valid Z85.
+  std::optional<CurveSettings> parseCurve(const Field& field) {
+    if (!field.node.IsMap()) {
+      error(field, "expected a map with secret_key and allowed_clients, got " + describe(field.node));
+      return std::nullopt;
+    }
+    CurveSettings curve;
+    bool ok = true;
+    bool haveSecret = false;
+    bool haveClients = false;
+    const auto checkKey = [&](const Field& at, const std::string& key, const std::string& what) {
+      if (!decodeZ85Key(key)) {
+        error(at, what + " is not a CURVE key (expected 40 characters of Z85 text, got " + std::to_string(key.size()) +
+                      " characters" +
+                      (key.size() == kZ85KeyLength ? " with a character outside the Z85 alphabet" : "") + ")");
+        ok = false;
+        return false;
+      }
+      return true;
+    };
+    forEachEntry(field, kCurveKeys, [&](std::string_view key, const Field& value) {
+      if (key == "secret_key") {
+        haveSecret = true;
+        const auto text = readNonEmptyString(value);
+        if (!text) {
+          ok = false;
+          return;
+        }
+        // A 40-character Z85 string is the key itself; anything else names a file holding it.
+        if (text->size() == kZ85KeyLength && decodeZ85Key(*text)) {
+          curve.secretKey = *text;
+          return;
+        }
+        const auto contents = readKeyFile(value, *text);
+        if (!contents) {
+          ok = false;
+          return;
+        }
+        const auto lines = keyLines(*contents);
+        if (lines.size() != 1) {
+          error(value,
+                "key file '" + *text + "' must hold exactly one key line, found " + std::to_string(lines.size()));
+          ok = false;
+          return;
+        }
+        if (checkKey(value, lines.front(), "the secret key in '" + *text + "'")) {
+          curve.secretKey = lines.front();
+        }
+      } else if (key == "allowed_clients") {
+        haveClients = true;
+        if (const auto items = readList(value)) {
+          for (const Field& item : *items) {
+            if (const auto text = readNonEmptyString(item)) {
+              if (checkKey(item, *text, "allowed client key")) {
+                curve.allowedClients.push_back(*text);
+              }
+            } else {
+              ok = false;
+            }
+          }
+        } else {
+          ok = false;
+        }
+      } else if (key == "allowed_clients_file") {
+        haveClients = true;
+        const auto path = readNonEmptyString(value);
+        const auto contents = path ? readKeyFile(value, *path) : std::nullopt;
+        if (!contents) {
+          ok = false;
+          return;
+        }
+        std::size_t lineNo = 0;
+        for (const auto& line : keyLines(*contents)) {
+          ++lineNo;
+          if (checkKey(value, line, "key " + std::to_string(lineNo) + " in '" + *path + "'")) {
+            curve.allowedClients.push_back(line);
+          }
+        }
+      }
+    });
+    if (!haveSecret) {
+      error(field.path + ".secret_key", field.mark, "required key is missing");
+      ok = false;
+    }
+    if (!haveClients) {
+      error(field.path + ".allowed_clients", field.mark,
+            "required: list the publishers' public keys (allowed_clients or allowed_clients_file)");
+      ok = false;
+    } else if (ok && curve.allowedClients.empty()) {
+      error(field, "no allowed client keys: every publisher would be refused");
+      ok = false;
+    }
+    if (!ok) {
+      return std::nullopt;
+    }
+    return curve;
   }
 
   /// Shape of the endpoint string; the socket layer reports what it cannot bind or reach.
@@ -1369,7 +1524,8 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
     return a.name == b.name && a.endpoint == b.endpoint && a.socket == b.socket && a.bind == b.bind &&
            a.subscribe == b.subscribe && a.format == b.format && a.maxFrameBytes == b.maxFrameBytes &&
            a.receiveHighWaterMark == b.receiveHighWaterMark && a.tenant == b.tenant && a.vendor == b.vendor &&
-           a.channel == b.channel && a.queueNames == b.queueNames && a.agentQueues == b.agentQueues;
+           a.channel == b.channel && a.queueNames == b.queueNames && a.agentQueues == b.agentQueues &&
+           a.curve == b.curve;
   };
   note(
       !std::equal(running.sources.begin(), running.sources.end(), next.sources.begin(), next.sources.end(), sameSource),

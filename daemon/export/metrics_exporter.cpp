@@ -704,9 +704,15 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
                                "Vendor adapter state entries (contacts, tasks, agents) evicted from the source "
                                "decoder's fixed-capacity tables.",
                                MetricType::Counter);
+  auto curveRejected =
+      family("ccpulse_source_curve_rejected_total",
+             "CURVE handshakes refused by the ZAP handler (unknown key or wrong mechanism).", MetricType::Counter);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const SourceStats& st = *sources_[i].stats;
     const Labels labels = {{"source", sources_[i].name}};
+    if (sources_[i].curveRejected != nullptr) {
+      addValue(curveRejected, labels, static_cast<double>(sources_[i].curveRejected->get()));
+    }
     std::uint64_t rejectedSum = 0;
     for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
       const std::uint64_t v = st.rejected[r].get();
@@ -820,6 +826,7 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
                   &late,        &latePeriods,   &periodsDropped, &reloads,   &start,        &decoderEvicted}) {
     keepNonEmpty(out, std::move(*f));
   }
+  keepNonEmpty(out, std::move(curveRejected));
 }
 
 }  // namespace ccpulse

@@ -38,6 +38,14 @@ ZmqSource::ZmqSource(const SourceSettings& settings, std::size_t index, zmq::con
       socket_.set(zmq::sockopt::subscribe, prefix);
     }
   }
+  if (settings_.curve) {
+    // CURVE server: the handshake is authenticated by the ZAP handler (ingest/zap_handler.hpp),
+    // which App binds before any source exists; the ZAP domain names the source there. A
+    // plaintext (NULL mechanism) peer cannot complete the handshake with a CURVE server.
+    socket_.set(zmq::sockopt::curve_server, true);
+    socket_.set(zmq::sockopt::curve_secretkey, settings_.curve->secretKey);
+    socket_.set(zmq::sockopt::zap_domain, settings_.name);
+  }
   if (!settings_.bind) {
     const std::string monitorEndpoint = "inproc://ccpulse-monitor-" + std::to_string(index_);
     if (zmq_socket_monitor(socket_.handle(), monitorEndpoint.c_str(), ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) !=
@@ -80,8 +88,9 @@ void ZmqSource::run(const std::stop_token& stop) {
   if (monitor_) {
     items[1] = {monitor_.handle(), 0, ZMQ_POLLIN, 0};
   }
-  spdlog::info("source {}: receiving on {} ({} {}, format json)", settings_.name, boundEndpoint_,
-               settings_.socket == SocketKind::kPull ? "pull" : "sub", settings_.bind ? "bind" : "connect");
+  spdlog::info("source {}: receiving on {} ({} {}, format json{})", settings_.name, boundEndpoint_,
+               settings_.socket == SocketKind::kPull ? "pull" : "sub", settings_.bind ? "bind" : "connect",
+               settings_.curve ? ", CURVE" : "");
   while (!stop.stop_requested()) {
     try {
       zmq::poll(items.data(), static_cast<std::size_t>(itemCount), kPollTimeout);
@@ -130,6 +139,9 @@ void ZmqSource::receiveAvailable() {
       }
     }
     frameReceivedNs_ = steadyNowNs();
+    stats_.lastReceiveUs.set(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
     stats_.frames.add(1);
     stats_.bytes.add(message_.size());
     decoder_->decode(message_.to_string_view(), *this);
@@ -174,6 +186,7 @@ void ZmqSource::onEvent(const Event& decoded) {
   event.sourceIndex = static_cast<std::uint16_t>(index_);
   event.receivedNs = frameReceivedNs_;
   stats_.lastEventSeconds.set(static_cast<double>(event.tsUs) / 1e6);
+  stats_.lastEventUs.set(event.tsUs);
   if (engine_.submit(index_, event)) {
     stats_.submitted.add(1);
   }

@@ -21,6 +21,8 @@
 #include "ccpulse/export/metrics_exporter.hpp"
 #include "ccpulse/history/interval_store.hpp"
 #include "ccpulse/http/http_server.hpp"
+#include "ccpulse/ingest/source_status.hpp"
+#include "ccpulse/ingest/zap_handler.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
 
 namespace ccpulse {
@@ -76,10 +78,12 @@ class App final {
   boost::asio::steady_timer watchdog_;
   std::vector<std::uint64_t> lastPublishes_;  ///< per shard, at the previous watchdog tick
   zmq::context_t zmq_;
+  std::unique_ptr<ZapHandler> zap_;  ///< only when a source uses CURVE; bound before the sources
   std::unique_ptr<Engine> engine_;
   std::vector<std::unique_ptr<ZmqSource>> sources_;
   std::unique_ptr<MetricsExporter> exporter_;
   std::unique_ptr<IntervalStore> intervals_;
+  std::unique_ptr<SourceStatus> sourceStatus_;  ///< /api/v1/sources; sampled by housekeeping
   std::unique_ptr<HttpServer> http_;
 };
 

@@ -33,6 +33,15 @@ enum class SourceFormat : std::uint8_t {
   kGenesysCloud,      ///< docs/adapters/genesys_cloud.md
 };
 
+/// ZeroMQ CURVE on a bound source (`sources[].curve`): the daemon is the CURVE server and only
+/// publishers whose public key is listed may connect; plaintext peers are refused. Keys are Z85
+/// text (40 characters for 32 bytes), as printed by `ccpulsectl curve-keypair`.
+struct CurveSettings {
+  std::string secretKey;                    ///< `secret_key` (the value, or read from the file it names)
+  std::vector<std::string> allowedClients;  ///< `allowed_clients` plus the lines of `allowed_clients_file`
+  bool operator==(const CurveSettings&) const = default;
+};
+
 struct SourceSettings {
   std::string name;
   std::string endpoint;  ///< tcp://, ipc:// or inproc://
@@ -49,6 +58,7 @@ struct SourceSettings {
   std::optional<Channel> channel;                              ///< `channel`: when the payload has none usable
   std::map<std::string, std::string, std::less<>> queueNames;  ///< `queue_names`: vendor queue id -> name
   std::vector<std::string> agentQueues;                        ///< `agent_queues`: when agent events name none
+  std::optional<CurveSettings> curve;     ///< `curve`; absent = plaintext (NULL mechanism)
 };
 
 /// Which service-level formula a contract uses; see docs/metrics.md and ../shared/domain.md.

@@ -29,6 +29,7 @@ struct ProcessStats {
 struct SourceView {
   std::string name;
   const SourceStats* stats = nullptr;
+  const PubU64* curveRejected = nullptr;  ///< CURVE sources only (the ZAP handler's counter)
 };
 
 class MetricsExporter final {

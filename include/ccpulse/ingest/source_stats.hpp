@@ -27,6 +27,8 @@ struct SourceStats {
   PubU64 disconnects;
   PubF64 lastEventSeconds;  ///< event time of the newest event, seconds since the epoch
   PubU64 decoderEvictions;  ///< FrameDecoder::stateEvictions(), mirrored after each frame
+  PubI64 lastEventUs;       ///< the same, exact (µs since the epoch; 0 = none yet)
+  PubI64 lastReceiveUs;     ///< wall-clock time the newest frame was received (µs; 0 = none yet)
   std::atomic<bool> ready{false};
 };
 

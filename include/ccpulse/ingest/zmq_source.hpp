@@ -36,6 +36,8 @@ class ZmqSource final : private DecodeSink {
   [[nodiscard]] const SourceSettings& settings() const noexcept { return settings_; }
   [[nodiscard]] const SourceStats& stats() const noexcept { return stats_; }
   [[nodiscard]] bool ready() const noexcept { return stats_.ready.load(std::memory_order_acquire); }
+  /// Any thread: per-publisher sequence counters (the tracker itself is the ingest thread's).
+  [[nodiscard]] const SequenceTracker& sequences() const noexcept { return sequences_; }
   /// The endpoint actually bound (resolves tcp://*:0 to the chosen port); for tests.
   [[nodiscard]] const std::string& boundEndpoint() const noexcept { return boundEndpoint_; }
 
