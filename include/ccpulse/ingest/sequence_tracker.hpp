@@ -24,6 +24,19 @@ class SequenceTracker final {
 
   Verdict observe(std::string_view publisher, std::uint64_t seq, std::uint64_t& missing);
   [[nodiscard]] std::size_t publisherCount() const noexcept { return last_.size(); }
+  /// Checkpointing (owner thread): visits every publisher as f(name, last number seen).
+  template <typename F>
+  void forEach(F&& f) const {
+    for (const auto& [publisher, last] : last_) {
+      f(publisher, last);
+    }
+  }
+  /// Restore (owner thread, before ingestion starts): the last number seen from `publisher`.
+  void restore(std::string_view publisher, std::uint64_t last) {
+    if (last_.size() < maxPublishers_ || last_.count(publisher) != 0) {
+      last_.insert_or_assign(std::string(publisher), last);
+    }
+  }
 
  private:
   struct Hash {

@@ -9,12 +9,14 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <zmq.hpp>
 
 #include "ccpulse/common/rate_limited_log.hpp"
 #include "ccpulse/config/config.hpp"
 #include "ccpulse/decode/frame_decoder.hpp"
+#include "ccpulse/durability/source_journal.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/engine/published.hpp"
 #include "ccpulse/ingest/sequence_tracker.hpp"
@@ -36,6 +38,12 @@ class ZmqSource final : private DecodeSink {
   [[nodiscard]] const SourceSettings& settings() const noexcept { return settings_; }
   [[nodiscard]] const SourceStats& stats() const noexcept { return stats_; }
   [[nodiscard]] bool ready() const noexcept { return stats_.ready.load(std::memory_order_acquire); }
+  /// Before start(): journal every admitted event there (write-ahead, see source_journal.hpp).
+  /// The journal outlives the ingest thread.
+  void attachJournal(SourceJournal* journal);
+  /// Before start() only (restore): the ingest thread's own state.
+  [[nodiscard]] SourceStats& mutableStats() noexcept { return stats_; }
+  [[nodiscard]] SequenceTracker& sequences() noexcept { return sequences_; }
   /// The endpoint actually bound (resolves tcp://*:0 to the chosen port); for tests.
   [[nodiscard]] const std::string& boundEndpoint() const noexcept { return boundEndpoint_; }
 
@@ -44,6 +52,8 @@ class ZmqSource final : private DecodeSink {
   void receiveAvailable();
   void onEvent(const Event& event) override;
   void onReject(RejectReason reason, std::string_view detail) override;
+  /// Journals the batch's counters, then submits the events journaled since the last commit.
+  void commitPending();
 
   SourceSettings settings_;
   std::size_t index_;
@@ -58,6 +68,10 @@ class ZmqSource final : private DecodeSink {
   SourceStats stats_;
   RateLimitedLog gapLog_;
   RateLimitedLog rejectLog_;
+  SourceJournal* journal_ = nullptr;
+  std::vector<Event> pending_;  ///< journaled, not yet submitted (preallocated by attachJournal)
+  std::size_t pendingCount_ = 0;
+  std::uint64_t pendingFirstOrdinal_ = 0;
   std::jthread thread_;
 };
 
