@@ -32,7 +32,7 @@ using Keys = std::span<const std::string_view>;
 constexpr std::array<std::string_view, 10> kRootKeys{"http",      "sources", "service_level", "engine",   "logging",
                                                      "time_zone", "tenants", "intervals",     "staffing", "state"};
 constexpr std::array<std::string_view, 4> kStateKeys{"directory", "journal_sync_interval", "checkpoint_interval",
-                                                   "journal_segment_bytes"};
+                                                     "journal_segment_bytes"};
 constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interval",  "window",
                                                         "max_occupancy", "shrinkage", "concurrency"};
 constexpr std::array<std::string_view, 1> kTenantKeys{"time_zone"};

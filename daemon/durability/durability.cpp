@@ -341,8 +341,17 @@ bool Durability::checkpointOnline() {
 }
 
 bool Durability::writeAndPrune(CheckpointData data, std::int64_t startedNs) {
-  data.counters = {stats_.checkpoints.get() + 1,  stats_.checkpointFailures.get(), stats_.checkpointFallbacks.get(),
-                   stats_.journalTornTails.get(), stats_.journalCorrupt.get(),     stats_.removedSegments.get()};
+  // Counters as they will be once this checkpoint is written and the covered segments removed, so
+  // a restart from it never shows them lower than a scrape did.
+  std::uint64_t toRemove = 0;
+  for (std::size_t i = 0; i < journals_.size() && i < previousPositions_.size(); ++i) {
+    for (const std::uint64_t id : listSegments(journals_[i]->writer().directory())) {
+      toRemove += id < previousPositions_[i].segment ? 1 : 0;
+    }
+  }
+  data.counters = {stats_.checkpoints.get() + 1,     stats_.checkpointFailures.get(),
+                   stats_.checkpointFallbacks.get(), stats_.journalTornTails.get(),
+                   stats_.journalCorrupt.get(),      stats_.removedSegments.get() + toRemove};
   std::vector<JournalPosition> positions;
   for (const auto& s : data.sources) {
     positions.push_back(s.position);

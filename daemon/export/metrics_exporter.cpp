@@ -177,7 +177,8 @@ void MetricsExporter::collectDurability(std::vector<MetricFamily>& out) const {
         static_cast<double>(d.replayedEvents.get()));
   gauge("ccpulse_restore_duration_seconds", "How long the last startup restore (checkpoint + journal) took.",
         d.restoreSeconds.get());
-  gauge("ccpulse_checkpoint_last_timestamp_seconds", "Wall time of the last checkpoint.", d.lastCheckpointSeconds.get());
+  gauge("ccpulse_checkpoint_last_timestamp_seconds", "Wall time of the last checkpoint.",
+        d.lastCheckpointSeconds.get());
   gauge("ccpulse_checkpoint_last_duration_seconds", "How long the last checkpoint took, write and fsync included.",
         d.lastCheckpointDurationSeconds.get());
   gauge("ccpulse_checkpoint_last_pause_seconds", "How long ingestion was paused for the last checkpoint.",

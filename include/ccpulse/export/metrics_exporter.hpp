@@ -11,8 +11,8 @@
 
 #include <prometheus/metric_family.h>
 
-#include "ccpulse/engine/engine.hpp"
 #include "ccpulse/durability/durability.hpp"
+#include "ccpulse/engine/engine.hpp"
 #include "ccpulse/engine/published.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
 
