@@ -229,6 +229,7 @@ ReplayResult replaySourceJournal(const std::string& directory, JournalPosition f
       } else {
         forEachRoute(event, engine.shardCount(),
                      [&](std::size_t shard, const Event& routed) { engine.shard(shard).apply(routed); });
+        engine.noteSubmitted(event.tsUs);  // event-clock mode: "now" continues from the journal
         stats.submitted.add(1);
         ++result.events;
       }

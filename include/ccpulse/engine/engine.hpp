@@ -98,6 +98,9 @@ class Engine final {
   void postServiceLevel(const std::shared_ptr<const ServiceLevelSettings>& serviceLevel);
 
   [[nodiscard]] std::size_t shardCount() const noexcept { return shards_.size(); }
+  /// Any thread: the engine's "now": the wall clock, or in event-clock mode the newest event time
+  /// submitted so far.
+  [[nodiscard]] std::int64_t nowUs() const noexcept;
   [[nodiscard]] const Shard& shard(std::size_t i) const noexcept { return *shards_[i]; }
   [[nodiscard]] Shard& shard(std::size_t i) noexcept { return *shards_[i]; }
   [[nodiscard]] const EngineSettings& settings() const noexcept { return settings_; }
@@ -106,12 +109,15 @@ class Engine final {
   [[nodiscard]] std::uint64_t droppedTotal() const noexcept;
   /// Restore, before start() (the caller then owns every source's counter): sets the drop count.
   void restoreDropped(std::size_t sourceIndex, std::uint64_t value) noexcept { dropped_[sourceIndex].set(value); }
+  /// Raises the event clock to `tsUs` (never lowers it). Called by submit after each push, and by
+  /// the replayer, which applies events to the shards directly. Lock-free; any thread.
+  void noteSubmitted(std::int64_t tsUs) noexcept;
 
  private:
-  void noteSubmitted(std::int64_t tsUs) noexcept;
   bool pushTo(Shard& shard, std::size_t sourceIndex, const Event& event) noexcept;
 
   EngineSettings settings_;
+  const Clock& clock_;
   std::size_t sourceCount_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::jthread> workers_;
