@@ -69,6 +69,16 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
   sourceStatus_ = std::make_unique<SourceStatus>(std::move(statusViews), *engine_);
   exporter_ = std::make_unique<MetricsExporter>(*engine_, std::move(views), process_, config_->staffing);
   exporter_->setForecasts(forecastsOf(config_));
+  if (!config_->state.directory.empty()) {
+    DurabilitySettings durable{config_->state.directory, config_->state.checkpointInterval,
+                               config_->state.journalSyncInterval, config_->state.journalSegmentBytes};
+    std::vector<DurableSource> durableSources;
+    for (auto& s : sources_) {
+      durableSources.push_back({s->settings().name, &s->mutableStats(), &s->sequences()});
+    }
+    durability_ = std::make_unique<Durability>(std::move(durable), *engine_, std::move(durableSources), clock_);
+    exporter_->setDurability(&durability_->stats());
+  }
   intervals_ = std::make_unique<IntervalStore>(config_->intervals.history.count(), /*logEach=*/true);
   try {
     http_ = std::make_unique<HttpServer>(config_->http, io_, [this](const HttpRequest& r) { return handle(r); });
@@ -82,6 +92,9 @@ App::~App() {
   if (http_) {
     http_->stop();
   }
+  if (durability_) {
+    durability_->stop();
+  }
   for (auto& s : sources_) {
     s->stop();
   }
@@ -94,6 +107,9 @@ App::~App() {
 }
 
 bool App::ready() const noexcept {
+  if (!restored_.load(std::memory_order_acquire)) {
+    return false;
+  }
   for (const auto& s : sources_) {
     if (!s->ready()) {
       return false;
@@ -126,6 +142,9 @@ HttpResponse App::handle(const HttpRequest& request) {
     return {200, "text/plain; charset=utf-8", "ok\n"};
   }
   if (path == "/readyz") {
+    if (!restored_.load(std::memory_order_acquire)) {
+      return {503, "text/plain; charset=utf-8", "not ready: restoring state\n"};
+    }
     std::string notReady;
     for (const auto& s : sources_) {
       if (!s->ready()) {
@@ -248,12 +267,23 @@ void App::requestStop() {
 }
 
 void App::run() {
+  if (durability_) {
+    // Before any worker or ingest thread runs: this thread owns every shard and source now.
+    durability_->restore();
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+      sources_[i]->attachJournal(&durability_->journal(i));
+    }
+  }
+  restored_.store(true, std::memory_order_release);
   engine_->start();
   if (zap_) {
     zap_->start();
   }
   for (auto& s : sources_) {
     s->start();
+  }
+  if (durability_) {
+    durability_->start();
   }
   http_->start();
   waitForSignals();
@@ -268,10 +298,16 @@ void App::run() {
   io_.run();
   sd::notifyStopping();
   // Orderly shutdown: stop receiving, let the shards drain what they already hold.
+  if (durability_) {
+    durability_->stop();
+  }
   for (auto& s : sources_) {
     s->stop();
   }
   engine_->stop();
+  if (durability_) {
+    durability_->finalCheckpoint();
+  }
   intervals_->drain(*engine_);
   spdlog::info("stopped");
 }

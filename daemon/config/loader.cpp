@@ -32,7 +32,8 @@ using Keys = std::span<const std::string_view>;
 
 constexpr std::array<std::string_view, 10> kRootKeys{"http",      "sources", "service_level", "engine",   "logging",
                                                      "time_zone", "tenants", "intervals",     "staffing", "state"};
-constexpr std::array<std::string_view, 1> kStateKeys{"directory"};
+constexpr std::array<std::string_view, 4> kStateKeys{"directory", "journal_sync_interval", "checkpoint_interval",
+                                                     "journal_segment_bytes"};
 constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interval",  "window",
                                                         "max_occupancy", "shrinkage", "concurrency"};
 constexpr std::array<std::string_view, 2> kTenantKeys{"time_zone", "forecast"};
@@ -553,8 +554,14 @@ class Parser final {
   // ---- sections --------------------------------------------------------------------------
 
   void parseState(const Field& section, StateSettings& state) {
-    forEachEntry(section, kStateKeys, [&](std::string_view, const Field& value) {
-      if (const auto text = readNonEmptyString(value)) {
+    forEachEntry(section, kStateKeys, [&](std::string_view key, const Field& value) {
+      if (key == "journal_sync_interval") {
+        assign(state.journalSyncInterval, readDuration(value, Zero::kAllowed));
+      } else if (key == "checkpoint_interval") {
+        assign(state.checkpointInterval, readDuration(value, Zero::kRejected));
+      } else if (key == "journal_segment_bytes") {
+        assignInt(state.journalSegmentBytes, value, 4096, std::int64_t{1} << 40);
+      } else if (const auto text = readNonEmptyString(value)) {
         state.directory = *text;
       }
     });
@@ -1531,6 +1538,9 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
       !std::equal(running.sources.begin(), running.sources.end(), next.sources.begin(), next.sources.end(), sameSource),
       "sources");
   note(running.state.directory != next.state.directory, "state.directory");
+  note(running.state.journalSyncInterval != next.state.journalSyncInterval, "state.journal_sync_interval");
+  note(running.state.checkpointInterval != next.state.checkpointInterval, "state.checkpoint_interval");
+  note(running.state.journalSegmentBytes != next.state.journalSegmentBytes, "state.journal_segment_bytes");
   const EngineSettings& a = running.engine;
   const EngineSettings& b = next.engine;
   note(a.shards != b.shards, "engine.shards");

@@ -995,6 +995,7 @@ void Shard::run(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     try {
       drainControl();
+      serviceCheckpoint();
       const std::size_t applied = drainOnce(kBatch);
       dirty = dirty || applied > 0;
       const std::int64_t nowNs = steadyNowNs();

@@ -144,7 +144,45 @@ std::vector<MetricFamily> MetricsExporter::collect() const {
   collectAgents(out);
   collectStaffing(out);
   collectSelf(out);
+  if (durability_ != nullptr) {
+    collectDurability(out);
+  }
   return out;
+}
+
+void MetricsExporter::collectDurability(std::vector<MetricFamily>& out) const {
+  const DurabilityStats& d = *durability_;
+  const auto counter = [&](const char* name, const char* help, const PubU64& v) {
+    auto f = family(name, help, MetricType::Counter);
+    addValue(f, {}, static_cast<double>(v.get()));
+    out.push_back(std::move(f));
+  };
+  const auto gauge = [&](const char* name, const char* help, double v) {
+    auto f = family(name, help, MetricType::Gauge);
+    addValue(f, {}, v);
+    out.push_back(std::move(f));
+  };
+  counter("ccpulse_checkpoints_total", "Checkpoints of the full state written.", d.checkpoints);
+  counter("ccpulse_checkpoint_failures_total",
+          "Checkpoints not written (I/O error, or a thread did not answer in time).", d.checkpointFailures);
+  counter("ccpulse_checkpoint_fallbacks_total",
+          "Corrupt or torn checkpoints skipped at startup in favour of the previous one.", d.checkpointFallbacks);
+  counter("ccpulse_journal_torn_tails_total", "Journal segments truncated at a torn or corrupt record at startup.",
+          d.journalTornTails);
+  counter("ccpulse_journal_corrupt_total", "Journal segments or records that could not be read at startup.",
+          d.journalCorrupt);
+  counter("ccpulse_journal_segments_removed_total", "Journal segments deleted as covered by checkpoints.",
+          d.removedSegments);
+  gauge("ccpulse_journal_replayed_events", "Journal events replayed by the last startup.",
+        static_cast<double>(d.replayedEvents.get()));
+  gauge("ccpulse_restore_duration_seconds", "How long the last startup restore (checkpoint + journal) took.",
+        d.restoreSeconds.get());
+  gauge("ccpulse_checkpoint_last_timestamp_seconds", "Wall time of the last checkpoint.",
+        d.lastCheckpointSeconds.get());
+  gauge("ccpulse_checkpoint_last_duration_seconds", "How long the last checkpoint took, write and fsync included.",
+        d.lastCheckpointDurationSeconds.get());
+  gauge("ccpulse_checkpoint_last_pause_seconds", "How long ingestion was paused for the last checkpoint.",
+        d.lastPauseSeconds.get());
 }
 
 void MetricsExporter::collectStaffing(std::vector<MetricFamily>& out) const {

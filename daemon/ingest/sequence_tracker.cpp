@@ -44,4 +44,15 @@ SequenceTracker::Verdict SequenceTracker::observe(std::string_view publisher, st
   return Verdict::kRepeat;
 }
 
+void SequenceTracker::restore(std::string_view publisher, std::uint64_t last) {
+  auto it = last_.find(publisher);
+  if (it == last_.end()) {
+    if (last_.size() >= maxPublishers_) {
+      return;
+    }
+    it = last_.emplace(std::string(publisher), publishers_.append(std::make_unique<PublisherStats>(publisher))).first;
+  }
+  it->second->lastSeq.set(last);
+}
+
 }  // namespace ccpulse

@@ -93,10 +93,14 @@ void ZmqSource::run(const std::stop_token& stop) {
                settings_.curve ? ", CURVE" : "");
   while (!stop.stop_requested()) {
     try {
+      if (journal_ != nullptr) {
+        journal_->service();
+      }
       zmq::poll(items.data(), static_cast<std::size_t>(itemCount), kPollTimeout);
       if ((items[0].revents & ZMQ_POLLIN) != 0) {
         receiveAvailable();
       }
+      commitPending();
       if (itemCount > 1 && (items[1].revents & ZMQ_POLLIN) != 0) {
         zmq::message_t header;
         zmq::message_t address;
@@ -187,9 +191,42 @@ void ZmqSource::onEvent(const Event& decoded) {
   event.receivedNs = frameReceivedNs_;
   stats_.lastEventSeconds.set(static_cast<double>(event.tsUs) / 1e6);
   stats_.lastEventUs.set(event.tsUs);
+  if (journal_ != nullptr) {
+    // Write-ahead: the event reaches the kernel (commitPending) before any shard applies it.
+    const std::uint64_t ordinal = journal_->logEvent(event);
+    if (pendingCount_ == 0) {
+      pendingFirstOrdinal_ = ordinal;
+    }
+    pending_[pendingCount_++] = event;
+    if (pendingCount_ == pending_.size()) {
+      commitPending();
+    }
+    return;
+  }
   if (engine_.submit(index_, event)) {
     stats_.submitted.add(1);
   }
+}
+
+void ZmqSource::attachJournal(SourceJournal* journal) {
+  journal_ = journal;
+  pending_.assign(journal != nullptr ? 256 : 0, Event{});
+  pendingCount_ = 0;
+}
+
+void ZmqSource::commitPending() {
+  if (journal_ == nullptr) {
+    return;
+  }
+  journal_->commit();
+  for (std::size_t i = 0; i < pendingCount_; ++i) {
+    if (engine_.submit(index_, pending_[i])) {
+      stats_.submitted.add(1);
+    } else {
+      journal_->logDropped(pendingFirstOrdinal_ + i);
+    }
+  }
+  pendingCount_ = 0;
 }
 
 void ZmqSource::onReject(RejectReason reason, std::string_view detail) {

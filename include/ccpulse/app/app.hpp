@@ -17,6 +17,7 @@
 
 #include "ccpulse/common/clock.hpp"
 #include "ccpulse/config/config.hpp"
+#include "ccpulse/durability/durability.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/export/metrics_exporter.hpp"
 #include "ccpulse/history/interval_store.hpp"
@@ -85,6 +86,8 @@ class App final {
   std::unique_ptr<IntervalStore> intervals_;
   std::unique_ptr<SourceStatus> sourceStatus_;  ///< /api/v1/sources; sampled by housekeeping
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<Durability> durability_;  ///< null when state.directory is empty
+  std::atomic<bool> restored_{false};       ///< state restored (or none configured): /readyz may say ready
 };
 
 /// Applies a level name ("info", ...) to the default logger; false if unknown.

@@ -171,6 +171,10 @@ struct LoggingSettings {
 /// directory. Empty = nothing is persisted (counters start from zero on every start).
 struct StateSettings {
   std::string directory;  ///< `state.directory`; relative paths are taken from the working directory
+  // Journal and checkpoints (docs/durability.md); used only when `directory` is set.
+  Micros journalSyncInterval = std::chrono::milliseconds(100);  ///< `state.journal_sync_interval`: group commit
+  Micros checkpointInterval = std::chrono::seconds(60);         ///< `state.checkpoint_interval`
+  std::uint64_t journalSegmentBytes = 64ULL << 20U;             ///< `state.journal_segment_bytes`
 };
 
 struct Config {

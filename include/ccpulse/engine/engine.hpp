@@ -107,6 +107,8 @@ class Engine final {
   /// Events dropped because a ring stayed full, per source.
   [[nodiscard]] std::uint64_t dropped(std::size_t sourceIndex) const noexcept { return dropped_[sourceIndex].get(); }
   [[nodiscard]] std::uint64_t droppedTotal() const noexcept;
+  /// Restore, before start() (the caller then owns every source's counter): sets the drop count.
+  void restoreDropped(std::size_t sourceIndex, std::uint64_t value) noexcept { dropped_[sourceIndex].set(value); }
   /// Raises the event clock to `tsUs` (never lowers it). Called by submit after each push, and by
   /// the replayer, which applies events to the shards directly. Lock-free; any thread.
   void noteSubmitted(std::int64_t tsUs) noexcept;

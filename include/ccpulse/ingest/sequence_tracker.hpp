@@ -46,6 +46,16 @@ class SequenceTracker final {
   [[nodiscard]] const PublishedList<PublisherStats>& publishers() const noexcept { return publishers_; }
   /// Any thread: events whose publisher was not tracked because `maxPublishers` was reached.
   [[nodiscard]] std::uint64_t untracked() const noexcept { return untracked_.get(); }
+  /// Checkpointing (owner thread): visits every publisher as f(name, last number seen).
+  template <typename F>
+  void forEach(F&& f) const {
+    for (const auto& [publisher, stats] : last_) {
+      f(publisher, stats->lastSeq.get());
+    }
+  }
+  /// Restore (owner thread, before ingestion starts): the last number seen from `publisher`.
+  /// Only the position is restored; the per-publisher counters of /api/v1/sources restart at 0.
+  void restore(std::string_view publisher, std::uint64_t last);
 
  private:
   struct Hash {

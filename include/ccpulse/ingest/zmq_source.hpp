@@ -9,12 +9,14 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <zmq.hpp>
 
 #include "ccpulse/common/rate_limited_log.hpp"
 #include "ccpulse/config/config.hpp"
 #include "ccpulse/decode/frame_decoder.hpp"
+#include "ccpulse/durability/source_journal.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/engine/published.hpp"
 #include "ccpulse/ingest/sequence_tracker.hpp"
@@ -38,6 +40,12 @@ class ZmqSource final : private DecodeSink {
   [[nodiscard]] bool ready() const noexcept { return stats_.ready.load(std::memory_order_acquire); }
   /// Any thread: per-publisher sequence counters (the tracker itself is the ingest thread's).
   [[nodiscard]] const SequenceTracker& sequences() const noexcept { return sequences_; }
+  /// Before start(): journal every admitted event there (write-ahead, see source_journal.hpp).
+  /// The journal outlives the ingest thread.
+  void attachJournal(SourceJournal* journal);
+  /// Before start() only (restore): the ingest thread's own state.
+  [[nodiscard]] SourceStats& mutableStats() noexcept { return stats_; }
+  [[nodiscard]] SequenceTracker& sequences() noexcept { return sequences_; }
   /// The endpoint actually bound (resolves tcp://*:0 to the chosen port); for tests.
   [[nodiscard]] const std::string& boundEndpoint() const noexcept { return boundEndpoint_; }
 
@@ -47,6 +55,8 @@ class ZmqSource final : private DecodeSink {
   void onEvent(const Event& event) override;
   void onReject(RejectReason reason, std::string_view detail) override;
   void noteDecoderEvictions();
+  /// Journals the batch's counters, then submits the events journaled since the last commit.
+  void commitPending();
 
   SourceSettings settings_;
   std::size_t index_;
@@ -62,6 +72,10 @@ class ZmqSource final : private DecodeSink {
   RateLimitedLog gapLog_;
   RateLimitedLog rejectLog_;
   RateLimitedLog evictionLog_;
+  SourceJournal* journal_ = nullptr;
+  std::vector<Event> pending_;  ///< journaled, not yet submitted (preallocated by attachJournal)
+  std::size_t pendingCount_ = 0;
+  std::uint64_t pendingFirstOrdinal_ = 0;
   std::jthread thread_;
 };
 

@@ -36,6 +36,8 @@ class Replayer final : private DecodeSink {
 
   [[nodiscard]] std::string renderMetrics() const;
   [[nodiscard]] const Engine& engine() const noexcept { return *engine_; }
+  /// The replay thread owns the shards, so it may also save or restore their state.
+  [[nodiscard]] Engine& mutableEngine() noexcept { return *engine_; }
   /// Hands every period closed so far to `sink` (oldest first) and forgets it. Call often
   /// enough that the shards' closed-period rings (16384 each) do not fill up.
   template <typename Sink>
