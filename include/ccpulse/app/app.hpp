@@ -20,8 +20,10 @@
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/export/metrics_exporter.hpp"
 #include "ccpulse/history/interval_store.hpp"
+#include "ccpulse/http/auth.hpp"
 #include "ccpulse/http/http_server.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
+#include "ccpulse/wallboard/live_board.hpp"
 
 namespace ccpulse {
 
@@ -59,6 +61,9 @@ class App final {
   [[nodiscard]] bool ready() const noexcept;
 
  private:
+  /// Every request: the access gate (credentials, scope, rate limit), then handle().
+  HttpResponse admitAndHandle(HttpRequest& request);
+  /// Routes a request that passed the gate; request.scope says what the caller may see.
   HttpResponse handle(const HttpRequest& request);
   void waitForSignals();
   void scheduleHousekeeping();
@@ -80,6 +85,8 @@ class App final {
   std::vector<std::unique_ptr<ZmqSource>> sources_;
   std::unique_ptr<MetricsExporter> exporter_;
   std::unique_ptr<IntervalStore> intervals_;
+  std::unique_ptr<AccessGate> gate_;
+  std::unique_ptr<LiveBoard> board_;
   std::unique_ptr<HttpServer> http_;
 };
 
