@@ -19,6 +19,10 @@ PACKAGES=(
   prometheus prometheus-alertmanager
   # tests/deploy/scale_out.sh publishes with pyzmq; check_manifests.py and it parse YAML.
   python3-zmq python3-yaml
+  # Wallboard, auth and TLS (issue #8): OpenSSL (TLS, SHA-256; the openssl CLI makes the TLS
+  # tests' certificates), libxcrypt (bcrypt), and headless chromium driven over the DevTools
+  # protocol with python3-websocket for the browser test.
+  libssl-dev openssl libcrypt-dev chromium python3-websocket
 )
 
 missing=()

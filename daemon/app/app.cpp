@@ -72,6 +72,9 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
   try {
     http_ = std::make_unique<HttpServer>(config_->http, io_, [this](HttpRequest& r) { return admitAndHandle(r); });
   } catch (const std::exception& e) {
+    if (std::string_view(e.what()).starts_with("http.tls")) {
+      throw;  // names the file that cannot be loaded
+    }
     throw std::runtime_error("http.listen " + config_->http.listenHost + ":" +
                              std::to_string(config_->http.listenPort) + " cannot be bound: " + e.what());
   }

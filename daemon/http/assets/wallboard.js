@@ -61,7 +61,7 @@
     return v < target + 0.05 ? 'warn' : 'ok';
   }
   const worst = (...classes) => (classes.includes('bad') ? 'bad' : classes.includes('warn') ? 'warn' : 'ok');
-  const key = (q) => q.tenant + '\u0000' + q.vendor + '\u0000' + q.queue + '\u0000' + q.channel;
+  const key = (q) => [q.tenant, q.vendor, q.queue, q.channel].join('/');
 
   function tile(q, windows) {
     const wc = waitClass(q);
