@@ -674,28 +674,28 @@ class Parser final {
           bool haveScope = false;
           forEachEntry(item, kAuthUserKeys, [&](std::string_view k, const Field& v) {
             if (k == "name") {
+              haveName = true;
               if (auto text = readNonEmptyString(v)) {
                 if (text->find(':') != std::string::npos) {
                   error(v, "must not contain ':' (HTTP Basic separates user and password with it)");
                 } else {
                   checkName(v, *text);
                   user.name = std::move(*text);
-                  haveName = true;
                 }
               }
             } else if (k == "password_hash") {
+              haveHash = true;
               if (auto text = readNonEmptyString(v)) {
                 if (!isBcryptHash(*text)) {
                   error(v, "expected a bcrypt hash ($2b$, 60 characters; make one with `ccpulsectl hash-password`)");
                 } else {
                   user.passwordHash = std::move(*text);
-                  haveHash = true;
                 }
               }
             } else if (k == "scope") {
+              haveScope = true;
               if (auto scope = readScope(v)) {
                 user.scope = std::move(*scope);
-                haveScope = true;
               }
             }
           });
@@ -713,24 +713,24 @@ class Parser final {
           bool haveScope = false;
           forEachEntry(item, kAuthTokenKeys, [&](std::string_view k, const Field& v) {
             if (k == "name") {
+              haveName = true;
               if (auto text = readNonEmptyString(v)) {
                 checkName(v, *text);
                 token.name = std::move(*text);
-                haveName = true;
               }
             } else if (k == "sha256") {
+              haveHash = true;
               if (const auto text = readNonEmptyString(v)) {
                 if (const auto digest = parseSha256Hex(*text)) {
                   token.sha256 = *digest;
-                  haveHash = true;
                 } else {
                   error(v, "expected 64 hex digits (SHA-256 of the token; make one with `ccpulsectl hash-token`)");
                 }
               }
             } else if (k == "scope") {
+              haveScope = true;
               if (auto scope = readScope(v)) {
                 token.scope = std::move(*scope);
-                haveScope = true;
               }
             }
           });

@@ -173,8 +173,11 @@ try:
     # Filtering on the page: one queue's name in the filter box leaves only its tiles.
     name = later["values"][0].split("|")[0].split("/")[2]
     cdp.eval(f"(() => {{ const f = document.getElementById('filter'); f.value = {json.dumps(name)};"
-             " f.dispatchEvent(new Event('input')); }})()")
-    filtered = poll("filter", lambda: (lambda s: s if 0 < s["tiles"] < later["tiles"] else None)(cdp.eval(SNAPSHOT_JS)), 5)
+             " f.dispatchEvent(new Event('input')); })()")
+    def filtered_view():
+        s = cdp.eval(SNAPSHOT_JS)
+        return s if 0 < s["tiles"] < later["tiles"] else None
+    filtered = poll("filter", filtered_view, 5)
     assert all(v.split("|")[0].split("/")[2] == name for v in filtered["values"]), filtered["values"]
     cdp.eval("(() => { const f = document.getElementById('filter'); f.value = '';"
              " f.dispatchEvent(new Event('input')); })()")
