@@ -27,12 +27,16 @@ TEST(AuthConfig, UsersTokensScopesAndLimits) {
   const auto r = loadConfigString(kSources +
                                       "auth:\n"
                                       "  users:\n"
-                                      "    - {name: alice, password_hash: '" + kHash + "', scope: 'tenant:acme'}\n"
+                                      "    - {name: alice, password_hash: '" +
+                                      kHash +
+                                      "', scope: 'tenant:acme'}\n"
                                       "  tokens:\n"
                                       "    - name: prom\n"
                                       "      sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n"
                                       "      scope: prometheus\n"
-                                      "    - {name: bpo, sha256: " + std::string(64, 'a') + ", scope: 'vendor:bpo'}\n"
+                                      "    - {name: bpo, sha256: " +
+                                      std::string(64, 'a') +
+                                      ", scope: 'vendor:bpo'}\n"
                                       "  rate_limit: {burst: 5, per_minute: 2, max_clients: 10}\n"
                                       "wallboard: {stream_interval: 250ms, max_stream_clients: 3}\n",
                                   "t.yaml");

@@ -143,7 +143,7 @@ TEST_F(GateTest, CredentialsMapToTheirScopes) {
 }
 
 TEST_F(GateTest, RouteClassesAreEnforced) {
-  EXPECT_EQ(ask("/api/v1/queues", "Bearer prom-token").first, 403U);    // prometheus: /metrics only
+  EXPECT_EQ(ask("/api/v1/queues", "Bearer prom-token").first, 403U);       // prometheus: /metrics only
   EXPECT_EQ(ask("/api/v1/unknown", basic("alice:alice-pw")).first, 403U);  // unlisted route: admin only
   EXPECT_EQ(ask("/api/v1/unknown", basic("root:root-pw")).first, 200U);
   EXPECT_EQ(ask("/assets/wallboard.js", basic("alice:alice-pw")).first, 200U);  // prefix route

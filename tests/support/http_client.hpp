@@ -9,14 +9,16 @@
 #include <utility>
 #include <vector>
 
+#include <openssl/ssl.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
 
 namespace ccpulse::test {
 
@@ -29,10 +31,10 @@ struct Reply {
 
 struct TlsClientOptions {
   bool enabled = false;
-  int maxVersion = 0;      ///< e.g. TLS1_1_VERSION to offer only TLS 1.1; 0 = library default
-  int minVersion = 0;      ///< 0 = library default
-  std::string caFile;      ///< verify the server against this CA; empty = no verification
-  std::string certFile;    ///< client certificate (PEM), optional
+  int maxVersion = 0;    ///< e.g. TLS1_1_VERSION to offer only TLS 1.1; 0 = library default
+  int minVersion = 0;    ///< 0 = library default
+  std::string caFile;    ///< verify the server against this CA; empty = no verification
+  std::string certFile;  ///< client certificate (PEM), optional
   std::string keyFile;
 };
 
@@ -41,8 +43,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 namespace detail {
 
 template <typename Stream>
-std::optional<Reply> exchange(Stream& stream, const std::string& target, const Headers& headers,
-                              bool firstEventOnly) {
+std::optional<Reply> exchange(Stream& stream, const std::string& target, const Headers& headers, bool firstEventOnly) {
   namespace http = boost::beast::http;
   http::request<http::empty_body> req(http::verb::get, target, 11);
   req.set(http::field::host, "127.0.0.1");
