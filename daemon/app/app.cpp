@@ -17,6 +17,10 @@ std::shared_ptr<const ServiceLevelSettings> serviceLevelOf(const std::shared_ptr
   return {config, &config->serviceLevel};
 }
 
+std::shared_ptr<const ForecastsByTenant> forecastsOf(const std::shared_ptr<const Config>& config) {
+  return {config, &config->forecasts};
+}
+
 }  // namespace
 
 bool applyLogLevel(const std::string& level) {
@@ -51,6 +55,7 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
     views.push_back({s.name, &sources_.back()->stats()});
   }
   exporter_ = std::make_unique<MetricsExporter>(*engine_, std::move(views), process_, config_->staffing);
+  exporter_->setForecasts(forecastsOf(config_));
   intervals_ = std::make_unique<IntervalStore>(config_->intervals.history.count(), /*logEach=*/true);
   board_ = std::make_unique<LiveBoard>(*engine_, *exporter_, config_->wallboard);
   // Access per route (docs/security.md). A route not listed here is admin-only: a new endpoint
@@ -267,6 +272,7 @@ bool App::reload() {
   config_ = loaded.config;
   gate_->update(config_->auth);
   engine_->postServiceLevel(serviceLevelOf(config_));
+  exporter_->setForecasts(forecastsOf(config_));
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.reloadsOk.add(1);
   spdlog::info("config reloaded");
