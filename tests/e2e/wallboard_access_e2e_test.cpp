@@ -361,6 +361,10 @@ TEST_F(TlsTest, ServesTls12AndLaterAndRefusesTls11AndPlainHttp) {
   v11.minVersion = TLS1_1_VERSION;
   v11.maxVersion = TLS1_1_VERSION;
   EXPECT_FALSE(get(httpPort_, "/metrics", {}, v11)) << "a TLS 1.1-only client must not get through";
+  // And it was the server that refused it (not the client library declining to offer TLS 1.1).
+  EXPECT_TRUE(pollUntil([&] { return readFile(logPath_).find("unsupported protocol") != std::string::npos; },
+                        std::chrono::seconds(5)))
+      << readFile(logPath_);
   const auto plain = get(httpPort_, "/metrics");
   EXPECT_FALSE(plain && plain->status == 200);
   // The wallboard stream over TLS too.
