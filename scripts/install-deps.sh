@@ -22,6 +22,10 @@ PACKAGES=(
   # scripts/ci-hardening.sh: ASan+UBSan and TSan builds and the libFuzzer targets use clang 14 and
   # its sanitizer / libFuzzer runtimes.
   clang-14 libclang-rt-14-dev
+  # Wallboard, auth and TLS (issue #8): OpenSSL (TLS, SHA-256; the openssl CLI makes the TLS
+  # tests' certificates), libxcrypt (bcrypt), and headless chromium driven over the DevTools
+  # protocol with python3-websocket for the browser test.
+  libssl-dev openssl libcrypt-dev chromium python3-websocket
 )
 
 missing=()

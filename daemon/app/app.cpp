@@ -7,6 +7,7 @@
 
 #include "ccpulse/app/sd_notify.hpp"
 #include "ccpulse/config/loader.hpp"
+#include "ccpulse/export/scoped_metrics.hpp"
 
 namespace ccpulse {
 namespace {
@@ -80,9 +81,29 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
     exporter_->setDurability(&durability_->stats());
   }
   intervals_ = std::make_unique<IntervalStore>(config_->intervals.history.count(), /*logEach=*/true);
+  board_ = std::make_unique<LiveBoard>(*engine_, *exporter_, config_->wallboard);
+  // Access per route (docs/security.md). A route not listed here is admin-only: a new endpoint
+  // adds one line saying it filters by request.scope.
+  gate_ = std::make_unique<AccessGate>(config_->auth);
+  gate_->route("/healthz", Access::kPublic);
+  gate_->route("/readyz", Access::kPublic);
+  gate_->route("/metrics", Access::kMetrics);
+  gate_->route("/", Access::kScoped);
+  gate_->route("/assets/", Access::kScoped);
+  gate_->route("/api/v1/queues", Access::kScoped);
+  gate_->route("/api/v1/stream", Access::kScoped);
+  gate_->route("/api/v1/intervals", Access::kScoped);
+  if (!config_->auth && config_->http.listenHost != "127.0.0.1" && config_->http.listenHost != "::1" &&
+      config_->http.listenHost != "localhost") {
+    spdlog::warn("http: no auth section: every client that reaches {} sees every tenant's data (docs/security.md)",
+                 config_->http.listenHost);
+  }
   try {
-    http_ = std::make_unique<HttpServer>(config_->http, io_, [this](const HttpRequest& r) { return handle(r); });
+    http_ = std::make_unique<HttpServer>(config_->http, io_, [this](HttpRequest& r) { return admitAndHandle(r); });
   } catch (const std::exception& e) {
+    if (std::string_view(e.what()).starts_with("http.tls")) {
+      throw;  // names the file that cannot be loaded
+    }
     throw std::runtime_error("http.listen " + config_->http.listenHost + ":" +
                              std::to_string(config_->http.listenPort) + " cannot be bound: " + e.what());
   }
@@ -118,13 +139,47 @@ bool App::ready() const noexcept {
   return true;
 }
 
+HttpResponse App::admitAndHandle(HttpRequest& request) {
+  if (auto refused = gate_->admit(request, steadyNowNs())) {
+    return std::move(*refused);
+  }
+  return handle(request);
+}
+
 HttpResponse App::handle(const HttpRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") {
     return {405, "text/plain; charset=utf-8", "method not allowed\n"};
   }
   const std::string path = request.target.substr(0, request.target.find('?'));
+  const Scope& scope = request.scope;
   if (path == "/metrics") {
-    return {200, "text/plain; version=0.0.4; charset=utf-8", exporter_->render()};
+    auto families = exporter_->collect();
+    if (config_->wallboard.enabled) {
+      for (auto& f : board_->families()) {
+        families.push_back(std::move(f));
+      }
+    }
+    families.push_back(gate_->failureFamily());
+    return {200, "text/plain; version=0.0.4; charset=utf-8", renderScoped(std::move(families), scope)};
+  }
+  if (config_->wallboard.enabled) {
+    if (const Asset* asset = findAsset(path)) {
+      HttpResponse r(200, std::string(asset->contentType), std::string(asset->body));
+      r.headers.emplace_back("Cache-Control", "no-cache");
+      return r;
+    }
+    if (path == "/api/v1/queues") {
+      return {200, "application/json", board_->queuesJson(scope)};
+    }
+    if (path == "/api/v1/stream") {
+      auto stream = board_->openStream(scope);
+      if (!stream) {
+        return {503, "text/plain; charset=utf-8", "too many stream clients (wallboard.max_stream_clients)\n"};
+      }
+      HttpResponse r;
+      r.stream = std::move(stream);
+      return r;
+    }
   }
   if (path == "/api/v1/intervals") {
     IntervalQuery query;
@@ -133,7 +188,16 @@ HttpResponse App::handle(const HttpRequest& request) {
       return {400, "application/json", "{\"error\":\"" + *error + "\"}\n"};
     }
     intervals_->drain(*engine_);
-    return {200, "application/json", intervals_->queryJson(query)};
+    // Same shape as IntervalStore::queryJson, with only the periods the caller's scope permits.
+    std::string body = "{\"kind\":\"" + std::string(toString(query.kind)) + "\",\"periods\":[";
+    bool first = true;
+    for (const ClosedPeriod& p : intervals_->query(query)) {
+      if (scope.permits(p.series->tenant, p.series->vendor)) {
+        body += (first ? "" : ",") + IntervalStore::toJson(p);
+        first = false;
+      }
+    }
+    return {200, "application/json", body + "]}\n"};
   }
   if (path == "/api/v1/sources") {
     return {200, "application/json", sourceStatus_->renderJson()};
@@ -246,6 +310,7 @@ bool App::reload() {
     return rejected("changed keys need a restart: " + keys);
   }
   config_ = loaded.config;
+  gate_->update(config_->auth);
   engine_->postServiceLevel(serviceLevelOf(config_));
   exporter_->setForecasts(forecastsOf(config_));
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));

@@ -30,15 +30,15 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 10> kRootKeys{"http",      "sources", "service_level", "engine",   "logging",
-                                                     "time_zone", "tenants", "intervals",     "staffing", "state"};
 constexpr std::array<std::string_view, 4> kStateKeys{"directory", "journal_sync_interval", "checkpoint_interval",
                                                      "journal_segment_bytes"};
+constexpr std::array<std::string_view, 12> kRootKeys{"http",     "sources",   "service_level", "engine",
+                                                     "logging",  "time_zone", "tenants",       "intervals",
+                                                     "staffing", "state",     "auth",          "wallboard"};
 constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interval",  "window",
                                                         "max_occupancy", "shrinkage", "concurrency"};
 constexpr std::array<std::string_view, 2> kTenantKeys{"time_zone", "forecast"};
 constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_tolerance", "history"};
-constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
 // Vendor adapter keys of a source (docs/adapters/); accepted for every format.
 constexpr std::array<std::string_view, 5> kSourceAdapterKeys{"tenant", "vendor", "channel", "queue_names",
                                                              "agent_queues"};
@@ -47,6 +47,13 @@ constexpr std::array<std::string_view, 9> kSourceKeys{"name",   "endpoint",     
 constexpr std::array<std::string_view, 3> kCurveKeys{"secret_key", "allowed_clients", "allowed_clients_file"};
 /// Key files are a line or a few hundred; anything larger is the wrong file.
 constexpr std::size_t kMaxKeyFileBytes = std::size_t{1} << 20U;
+constexpr std::array<std::string_view, 2> kHttpKeys{"listen", "tls"};
+constexpr std::array<std::string_view, 3> kTlsKeys{"certificate", "key", "client_ca"};
+constexpr std::array<std::string_view, 4> kAuthKeys{"anonymous", "users", "tokens", "rate_limit"};
+constexpr std::array<std::string_view, 3> kAuthUserKeys{"name", "password_hash", "scope"};
+constexpr std::array<std::string_view, 3> kAuthTokenKeys{"name", "sha256", "scope"};
+constexpr std::array<std::string_view, 3> kRateLimitKeys{"burst", "per_minute", "max_clients"};
+constexpr std::array<std::string_view, 3> kWallboardKeys{"enabled", "stream_interval", "max_stream_clients"};
 constexpr std::array<std::string_view, 6> kServiceLevelKeys{
     "threshold", "target", "short_abandon", "formula", "dequeued_counts_as_miss", "overrides"};
 constexpr std::array<std::string_view, 6> kOverrideKeys{"match",         "threshold", "target",
@@ -297,6 +304,10 @@ class Parser final {
         parseStaffing(value, config.staffing);
       } else if (key == "state") {
         parseState(value, config.state);
+      } else if (key == "auth") {
+        parseAuth(value, config.auth.emplace());
+      } else if (key == "wallboard") {
+        parseWallboard(value, config.wallboard);
       }
     });
     if (config.staffing.window && staffingField &&
@@ -568,7 +579,11 @@ class Parser final {
   }
 
   void parseHttp(const Field& section, HttpSettings& http) {
-    forEachEntry(section, kHttpKeys, [&](std::string_view, const Field& value) {
+    forEachEntry(section, kHttpKeys, [&](std::string_view key, const Field& value) {
+      if (key == "tls") {
+        parseTls(value, http.tls.emplace());
+        return;
+      }
       const auto text = readNonEmptyString(value);
       if (!text) {
         return;
@@ -591,6 +606,190 @@ class Parser final {
       }
       http.listenHost = parts->host;
       http.listenPort = static_cast<std::uint16_t>(*port);
+    });
+  }
+
+  void parseTls(const Field& section, TlsSettings& tls) {
+    forEachEntry(section, kTlsKeys, [&](std::string_view key, const Field& value) {
+      const auto text = readNonEmptyString(value);
+      if (!text) {
+        return;
+      }
+      (key == "certificate" ? tls.certificate : key == "key" ? tls.key : tls.clientCa) = *text;
+    });
+    if (tls.certificate.empty() || tls.key.empty()) {
+      error(section, "requires both certificate and key");
+    }
+  }
+
+  // "admin", "prometheus", "tenant:NAME" or "vendor:NAME".
+  std::optional<ScopeSettings> readScope(const Field& field) {
+    const auto text = readNonEmptyString(field);
+    if (!text) {
+      return std::nullopt;
+    }
+    if (*text == "admin") {
+      return ScopeSettings{ScopeSettings::Kind::kAdmin, ""};
+    }
+    if (*text == "prometheus") {
+      return ScopeSettings{ScopeSettings::Kind::kPrometheus, ""};
+    }
+    const std::size_t colon = text->find(':');
+    const std::string kind = text->substr(0, colon);
+    const std::string name = colon == std::string::npos ? "" : text->substr(colon + 1);
+    if ((kind == "tenant" || kind == "vendor") && !name.empty() && name.size() <= kMaxIdLength) {
+      return ScopeSettings{kind == "tenant" ? ScopeSettings::Kind::kTenant : ScopeSettings::Kind::kVendor, name};
+    }
+    error(field, "expected admin, prometheus, tenant:NAME or vendor:NAME, got " + quoted(*text));
+    return std::nullopt;
+  }
+
+  static bool isBcryptHash(std::string_view text) {
+    // $2b$NN$ + 53 characters of salt and hash (bcrypt's own base64 alphabet).
+    if (text.size() != 60 || text[0] != '$' || text[1] != '2' || text[3] != '$' || text[6] != '$' ||
+        (text[2] != 'a' && text[2] != 'b' && text[2] != 'y')) {
+      return false;
+    }
+    const int cost = (text[4] - '0') * 10 + (text[5] - '0');
+    if (text[4] < '0' || text[4] > '3' || text[5] < '0' || text[5] > '9' || cost < 4 || cost > 31) {
+      return false;
+    }
+    return std::all_of(text.begin() + 7, text.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '/';
+    });
+  }
+
+  static std::optional<std::array<unsigned char, 32>> parseSha256Hex(std::string_view text) {
+    if (text.size() != 64) {
+      return std::nullopt;
+    }
+    std::array<unsigned char, 32> out{};
+    for (std::size_t i = 0; i < 32; ++i) {
+      unsigned value = 0;
+      const auto [end, ec] = std::from_chars(text.data() + 2 * i, text.data() + 2 * i + 2, value, 16);
+      if (ec != std::errc{} || end != text.data() + 2 * i + 2) {
+        return std::nullopt;
+      }
+      out[i] = static_cast<unsigned char>(value);
+    }
+    return out;
+  }
+
+  void parseAuth(const Field& section, AuthSettings& auth) {
+    std::set<std::string, std::less<>> names;
+    const auto checkName = [&](const Field& field, const std::string& name) {
+      if (!names.insert(name).second) {
+        error(field, "duplicate credential name " + quoted(name) + " (users and tokens share one namespace)");
+      }
+    };
+    forEachEntry(section, kAuthKeys, [&](std::string_view key, const Field& value) {
+      if (key == "anonymous") {
+        assign(auth.anonymous, readBool(value));
+      } else if (key == "users") {
+        const auto items = readList(value);
+        for (const Field& item : items ? *items : std::vector<Field>{}) {
+          AuthUser user;
+          bool haveName = false;
+          bool haveHash = false;
+          bool haveScope = false;
+          forEachEntry(item, kAuthUserKeys, [&](std::string_view k, const Field& v) {
+            if (k == "name") {
+              haveName = true;
+              if (auto text = readNonEmptyString(v)) {
+                if (text->find(':') != std::string::npos) {
+                  error(v, "must not contain ':' (HTTP Basic separates user and password with it)");
+                } else {
+                  checkName(v, *text);
+                  user.name = std::move(*text);
+                }
+              }
+            } else if (k == "password_hash") {
+              haveHash = true;
+              if (auto text = readNonEmptyString(v)) {
+                if (!isBcryptHash(*text)) {
+                  error(v, "expected a bcrypt hash ($2b$, 60 characters; make one with `ccpulsectl hash-password`)");
+                } else {
+                  user.passwordHash = std::move(*text);
+                }
+              }
+            } else if (k == "scope") {
+              haveScope = true;
+              if (auto scope = readScope(v)) {
+                user.scope = std::move(*scope);
+              }
+            }
+          });
+          if (item.node.IsMap() && !(haveName && haveHash && haveScope)) {
+            error(item, "a user needs name, password_hash and scope");
+          }
+          auth.users.push_back(std::move(user));
+        }
+      } else if (key == "tokens") {
+        const auto items = readList(value);
+        for (const Field& item : items ? *items : std::vector<Field>{}) {
+          AuthToken token;
+          bool haveName = false;
+          bool haveHash = false;
+          bool haveScope = false;
+          forEachEntry(item, kAuthTokenKeys, [&](std::string_view k, const Field& v) {
+            if (k == "name") {
+              haveName = true;
+              if (auto text = readNonEmptyString(v)) {
+                checkName(v, *text);
+                token.name = std::move(*text);
+              }
+            } else if (k == "sha256") {
+              haveHash = true;
+              if (const auto text = readNonEmptyString(v)) {
+                if (const auto digest = parseSha256Hex(*text)) {
+                  token.sha256 = *digest;
+                } else {
+                  error(v, "expected 64 hex digits (SHA-256 of the token; make one with `ccpulsectl hash-token`)");
+                }
+              }
+            } else if (k == "scope") {
+              haveScope = true;
+              if (auto scope = readScope(v)) {
+                token.scope = std::move(*scope);
+              }
+            }
+          });
+          if (item.node.IsMap() && !(haveName && haveHash && haveScope)) {
+            error(item, "a token needs name, sha256 and scope");
+          }
+          auth.tokens.push_back(std::move(token));
+        }
+      } else if (key == "rate_limit") {
+        forEachEntry(value, kRateLimitKeys, [&](std::string_view k, const Field& v) {
+          if (k == "max_clients") {
+            assignInt(auth.maxClients, v, 1, 1'000'000);
+          } else if (const auto number = readNumber(v)) {
+            if (*number <= 0 || *number > 1e6) {
+              error(v, "must be greater than 0 and at most 1000000");
+            } else {
+              (k == "burst" ? auth.failureBurst : auth.failuresPerMinute) = *number;
+            }
+          }
+        });
+      }
+    });
+  }
+
+  void parseWallboard(const Field& section, WallboardSettings& wallboard) {
+    forEachEntry(section, kWallboardKeys, [&](std::string_view key, const Field& value) {
+      if (key == "enabled") {
+        assign(wallboard.enabled, readBool(value));
+      } else if (key == "stream_interval") {
+        if (const auto interval = readDuration(value, Zero::kRejected)) {
+          if (*interval < std::chrono::milliseconds(100) || *interval > std::chrono::seconds(1)) {
+            error(value, "must be between 100ms and 1s (the wallboard promises under a second to screen)");
+          } else {
+            wallboard.streamInterval = *interval;
+          }
+        }
+      } else if (key == "max_stream_clients") {
+        assignInt(wallboard.maxStreamClients, value, 0, 100000);
+      }
     });
   }
 
@@ -1541,6 +1740,16 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   note(running.state.journalSyncInterval != next.state.journalSyncInterval, "state.journal_sync_interval");
   note(running.state.checkpointInterval != next.state.checkpointInterval, "state.checkpoint_interval");
   note(running.state.journalSegmentBytes != next.state.journalSegmentBytes, "state.journal_segment_bytes");
+  const auto tlsFiles = [](const HttpSettings& h) {
+    return h.tls ? std::array<std::string, 3>{h.tls->certificate, h.tls->key, h.tls->clientCa}
+                 : std::array<std::string, 3>{};
+  };
+  note(running.http.tls.has_value() != next.http.tls.has_value() || tlsFiles(running.http) != tlsFiles(next.http),
+       "http.tls");
+  note(running.wallboard.enabled != next.wallboard.enabled ||
+           running.wallboard.streamInterval != next.wallboard.streamInterval ||
+           running.wallboard.maxStreamClients != next.wallboard.maxStreamClients,
+       "wallboard");
   const EngineSettings& a = running.engine;
   const EngineSettings& b = next.engine;
   note(a.shards != b.shards, "engine.shards");

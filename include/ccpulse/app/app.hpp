@@ -21,10 +21,12 @@
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/export/metrics_exporter.hpp"
 #include "ccpulse/history/interval_store.hpp"
+#include "ccpulse/http/auth.hpp"
 #include "ccpulse/http/http_server.hpp"
 #include "ccpulse/ingest/source_status.hpp"
 #include "ccpulse/ingest/zap_handler.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
+#include "ccpulse/wallboard/live_board.hpp"
 
 namespace ccpulse {
 
@@ -62,6 +64,9 @@ class App final {
   [[nodiscard]] bool ready() const noexcept;
 
  private:
+  /// Every request: the access gate (credentials, scope, rate limit), then handle().
+  HttpResponse admitAndHandle(HttpRequest& request);
+  /// Routes a request that passed the gate; request.scope says what the caller may see.
   HttpResponse handle(const HttpRequest& request);
   void waitForSignals();
   void scheduleHousekeeping();
@@ -85,6 +90,8 @@ class App final {
   std::unique_ptr<MetricsExporter> exporter_;
   std::unique_ptr<IntervalStore> intervals_;
   std::unique_ptr<SourceStatus> sourceStatus_;  ///< /api/v1/sources; sampled by housekeeping
+  std::unique_ptr<AccessGate> gate_;
+  std::unique_ptr<LiveBoard> board_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<Durability> durability_;  ///< null when state.directory is empty
   std::atomic<bool> restored_{false};       ///< state restored (or none configured): /readyz may say ready

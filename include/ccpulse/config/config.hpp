@@ -20,9 +20,54 @@ namespace ccpulse {
 
 using Micros = std::chrono::microseconds;
 
+/// `http.tls`: TLS 1.2 or later on the listener (docs/security.md). Restart to change.
+struct TlsSettings {
+  std::string certificate;  ///< PEM certificate chain file
+  std::string key;          ///< PEM private key file
+  std::string clientCa;     ///< PEM CA bundle; set = clients must present a certificate it signed
+};
+
 struct HttpSettings {
   std::string listenHost = "127.0.0.1";  ///< `http.listen` host part
   std::uint16_t listenPort = 9464;       ///< `http.listen` port part (0 = ephemeral, for tests)
+  std::optional<TlsSettings> tls;        ///< `http.tls`; unset = plain HTTP
+};
+
+/// Who a credential may see (docs/security.md). `kPrometheus` reads /metrics in full (every
+/// series and the daemon's own metrics) and nothing else.
+struct ScopeSettings {
+  enum class Kind : std::uint8_t { kAdmin, kTenant, kVendor, kPrometheus };
+  Kind kind = Kind::kAdmin;
+  std::string name;  ///< the tenant or vendor for kTenant / kVendor
+};
+
+struct AuthUser {
+  std::string name;
+  std::string passwordHash;  ///< bcrypt, "$2b$..."
+  ScopeSettings scope;
+};
+
+struct AuthToken {
+  std::string name;
+  std::array<unsigned char, 32> sha256{};  ///< SHA-256 of the bearer token
+  ScopeSettings scope;
+};
+
+/// `auth`: HTTP access control. Absent = open access as before (docs/security.md).
+struct AuthSettings {
+  bool anonymous = false;  ///< true: requests without credentials get admin scope
+  std::vector<AuthUser> users;
+  std::vector<AuthToken> tokens;
+  double failureBurst = 10;       ///< `rate_limit.burst`: failed attempts allowed at once per client address
+  double failuresPerMinute = 10;  ///< `rate_limit.per_minute`: refill rate of that allowance
+  std::size_t maxClients = 4096;  ///< `rate_limit.max_clients`: client addresses tracked
+};
+
+/// `wallboard`: the live page at `/` and its event stream (docs/wallboard.md).
+struct WallboardSettings {
+  bool enabled = true;
+  Micros streamInterval = std::chrono::milliseconds(500);  ///< how often /api/v1/stream pushes a snapshot
+  std::size_t maxStreamClients = 64;                       ///< concurrent /api/v1/stream connections
 };
 
 enum class SocketKind : std::uint8_t { kPull, kSub };
@@ -188,9 +233,11 @@ struct Config {
   IntervalSettings intervals;
   StaffingSettings staffing;
   StateSettings state;
-  ForecastsByTenant forecasts;  ///< read at load from tenants.<t>.forecast; reloadable
-  TimeZones zones;              ///< resolved from timeZone and tenants at load
-  std::string filePath;         ///< where it was loaded from (for messages)
+  ForecastsByTenant forecasts;       ///< read at load from tenants.<t>.forecast; reloadable
+  std::optional<AuthSettings> auth;  ///< `auth`; unset = open access (docs/security.md)
+  WallboardSettings wallboard;
+  TimeZones zones;       ///< resolved from timeZone and tenants at load
+  std::string filePath;  ///< where it was loaded from (for messages)
 };
 
 [[nodiscard]] std::string_view toString(ServiceLevelFormula formula) noexcept;

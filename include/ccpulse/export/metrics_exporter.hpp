@@ -44,6 +44,12 @@ class MetricsExporter final {
   [[nodiscard]] std::vector<prometheus::MetricFamily> collect() const;
   /// Text exposition format 0.0.4.
   [[nodiscard]] std::string render() const;
+  /// Only the staffing families (cached like collect()'s), for the wallboard's staffing gap.
+  [[nodiscard]] std::vector<prometheus::MetricFamily> staffing() const {
+    std::vector<prometheus::MetricFamily> out;
+    collectStaffing(out);
+    return out;
+  }
 
   /// Control thread (load and reload): the tenants' forecasts and schedules. Takes effect at the
   /// next staffing computation.
