@@ -7,11 +7,13 @@ namespace ccpulse::ctl {
 // Each subcommand lives in its own file under daemon/ctl/ and is listed here.
 int runErlang(Args args);  // erlang_command.cpp
 int runReplay(Args args);  // replay_command.cpp
+int runScorecard(Args args);  // scorecard_command.cpp
 
 std::span<const Command> commands() noexcept {
-  static const std::array<Command, 2> kCommands = {{
+  static const std::array<Command, 3> kCommands = {{
       {"erlang", "agents needed for a service-level target (Erlang C / Erlang A)", &runErlang},
       {"replay", "recorded events through the engine; prints the final metrics", &runReplay},
+      {"scorecard", "contract scorecard (html, csv, json) from history or replayed events", &runScorecard},
   }};
   return kCommands;
 }
