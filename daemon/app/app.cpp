@@ -59,8 +59,8 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
   }
   // A period is closed once its last interval has surely been drained: the late tolerance plus
   // two publish ticks (shards close intervals when they publish) plus the housekeeping tick.
-  const std::int64_t graceUs = config_->intervals.lateTolerance.count() +
-                               2 * config_->engine.publishInterval.count() + 1'000'000;
+  const std::int64_t graceUs =
+      config_->intervals.lateTolerance.count() + 2 * config_->engine.publishInterval.count() + 1'000'000;
   contracts_ = std::make_unique<ContractTracker>(config_->intervals.length.count(), graceUs, history_.get());
   contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
   try {
@@ -100,12 +100,13 @@ HttpResponse App::handle(const HttpRequest& request) {
   if (path == "/metrics") {
     std::string body = exporter_->render();
     body += contracts_->renderMetrics(contractNowUs());
-    body += "# HELP ccpulse_history_write_errors_total Failed writes to the history database\n"
-            "# TYPE ccpulse_history_write_errors_total counter\nccpulse_history_write_errors_total " +
-            std::to_string(historyWriteErrors_.get()) +
-            "\n# HELP ccpulse_history_rows_written_total Intervals written to the history database\n"
-            "# TYPE ccpulse_history_rows_written_total counter\nccpulse_history_rows_written_total " +
-            std::to_string(historyRowsWritten_.get()) + "\n";
+    body +=
+        "# HELP ccpulse_history_write_errors_total Failed writes to the history database\n"
+        "# TYPE ccpulse_history_write_errors_total counter\nccpulse_history_write_errors_total " +
+        std::to_string(historyWriteErrors_.get()) +
+        "\n# HELP ccpulse_history_rows_written_total Intervals written to the history database\n"
+        "# TYPE ccpulse_history_rows_written_total counter\nccpulse_history_rows_written_total " +
+        std::to_string(historyRowsWritten_.get()) + "\n";
     return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(body)};
   }
   if (path == "/api/v1/intervals") {
@@ -227,18 +228,17 @@ HttpResponse App::scorecard(const HttpRequest& request) {
   const auto fromDay = parseDate(from);
   const auto toDay = parseDate(to);
   if (tenant.empty() || !fromDay || !toDay || *toDay < *fromDay) {
-    return {400, "application/json",
-            "{\"error\":\"tenant, from and to (YYYY-MM-DD, from <= to) are required\"}\n"};
+    return {400, "application/json", "{\"error\":\"tenant, from and to (YYYY-MM-DD, from <= to) are required\"}\n"};
   }
   if (format != "json" && format != "csv" && format != "html") {
     return {400, "application/json", "{\"error\":\"format must be json, csv or html\"}\n"};
   }
   drainClosed();
   std::vector<IntervalRow> rows;
-  // Periods may start up to a day before the UTC date in a far-east zone: read a day either side.
+  // A day either side covers every zone; a week or month starting in the range may reach 32 days past it.
   constexpr std::int64_t kDayUs = 86'400'000'000;
   const std::int64_t fromUs = (*fromDay - 1) * kDayUs;
-  const std::int64_t toUs = (*toDay + 2) * kDayUs;
+  const std::int64_t toUs = (*toDay + 33) * kDayUs;
   if (history_) {
     rows = history_->intervals(tenant, fromUs, toUs);
   } else {
@@ -250,8 +250,8 @@ HttpResponse App::scorecard(const HttpRequest& request) {
       rows.push_back(toIntervalRow(p));
     }
   }
-  const Scorecard card = buildScorecard(config_->contracts, rows, tenant, vendor, *fromDay, *toDay,
-                                        config_->intervals.length.count());
+  const Scorecard card =
+      buildScorecard(config_->contracts, rows, tenant, vendor, *fromDay, *toDay, config_->intervals.length.count());
   if (format == "csv") {
     return {200, "text/csv; charset=utf-8", scorecardCsv(card)};
   }

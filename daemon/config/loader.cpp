@@ -29,9 +29,9 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 11> kRootKeys{"http",      "sources", "service_level", "engine",   "logging",
-                                                     "time_zone", "tenants", "intervals",     "staffing", "state",
-                                                     "contracts"};
+constexpr std::array<std::string_view, 11> kRootKeys{"http",     "sources",   "service_level", "engine",
+                                                     "logging",  "time_zone", "tenants",       "intervals",
+                                                     "staffing", "state",     "contracts"};
 constexpr std::array<std::string_view, 1> kStateKeys{"directory"};
 constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interval",  "window",
                                                         "max_occupancy", "shrinkage", "concurrency"};
@@ -61,9 +61,10 @@ constexpr std::array<std::string_view, 14> kEngineKeys{"shards",
                                                        "max_series_per_tenant"};
 constexpr std::array<std::string_view, 1> kLoggingKeys{"level"};
 // contracts (docs/contracts.md)
-constexpr std::array<std::string_view, 4> kContractsKeys{"complaint_dispositions", "repeat_window",
-                                                         "repeat_table_size", "agreements"};
-constexpr std::array<std::string_view, 6> kAgreementKeys{"name", "tenant", "vendor", "time_zone", "monthly_fee", "terms"};
+constexpr std::array<std::string_view, 4> kContractsKeys{"complaint_dispositions", "repeat_window", "repeat_table_size",
+                                                         "agreements"};
+constexpr std::array<std::string_view, 6> kAgreementKeys{"name",      "tenant",      "vendor",
+                                                         "time_zone", "monthly_fee", "terms"};
 constexpr std::array<std::string_view, 12> kTermKeys{
     "name",   "match",          "measure", "formula", "dequeued_counts_as_miss", "target", "comparison",
     "period", "at_risk_margin", "min",     "max",     "service_credit"};

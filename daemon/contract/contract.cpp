@@ -491,8 +491,7 @@ Scorecard buildScorecard(const ContractSettings& contracts, const std::vector<In
       std::map<std::int64_t, OutcomeCounts> sums;
       OutcomeCounts overall;
       for (const IntervalRow& row : rows) {
-        if (row.startUs < fromUs - 40LL * kDaySeconds * 1'000'000 || row.startUs >= toUs ||
-            !termCovers(contract, term, row.tenant, row.vendor, row.queue, row.channel)) {
+        if (!termCovers(contract, term, row.tenant, row.vendor, row.queue, row.channel)) {
           continue;
         }
         std::int64_t start = 0;
@@ -500,7 +499,7 @@ Scorecard buildScorecard(const ContractSettings& contracts, const std::vector<In
         contractPeriodBounds(term.period, zone, intervalUs, row.startUs, start, end);
         const auto it = periods.find(start);
         if (it == periods.end()) {
-          continue;  // in a period that started before the range
+          continue;  // in a period that starts before or after the range
         }
         addCounts(sums[start], row.counts);
         addCounts(overall, row.counts);
@@ -560,6 +559,23 @@ std::vector<std::string> scorecardSummary(const Scorecard& card) {
                        (card.vendor.empty() ? "" : " and vendor " + card.vendor) + ".");
     return lines;
   }
+  std::size_t clean = 0;
+  std::size_t slipped = 0;
+  double credit = 0;
+  for (const TermCard& t : card.terms) {
+    clean += t.missed == 0 && t.met > 0 ? 1 : 0;
+    slipped += t.missed > 0 ? 1 : 0;
+    credit += t.creditAmount;
+  }
+  std::string overview =
+      std::to_string(clean) + " of " + std::to_string(card.terms.size()) + " terms were met in every period with data";
+  if (slipped > 0) {
+    overview += "; " + std::to_string(slipped) + " slipped at least once";
+  }
+  if (credit > 0) {
+    overview += "; service credits owed: " + fixed(credit, 2);
+  }
+  lines.push_back(overview + ".");
   for (const TermCard& t : card.terms) {
     const ContractTerm& term = *t.term;
     std::string line = t.contract->name + " / " + term.name + " (" + std::string(toString(term.measure)) + ", " +
@@ -571,7 +587,9 @@ std::vector<std::string> scorecardSummary(const Scorecard& card) {
       continue;
     }
     if (t.missed == 0) {
-      line += "met in all " + std::to_string(measured) + " " + periodNoun(term.period, measured != 1) + " with data";
+      line += measured == 1
+                  ? "met in the one " + periodNoun(term.period, false) + " with data"
+                  : "met in all " + std::to_string(measured) + " " + periodNoun(term.period, true) + " with data";
     } else {
       line += "met in " + std::to_string(t.met) + " of " + std::to_string(measured) + " " +
               periodNoun(term.period, measured != 1) + "; slipped on ";

@@ -67,6 +67,14 @@ void ContractTracker::startPeriod(TermState& t, std::int64_t atUs) const {
 
 void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contracts, std::int64_t nowUs) {
   std::vector<TermState> previous = std::move(terms_);
+  if (db_ != nullptr) {
+    // History ahead of "now" (an event clock that has seen no event since the restart): the
+    // current periods are the ones the history ends in.
+    const std::int64_t newest = db_->newestIntervalEndUs();
+    if (newest != INT64_MIN) {
+      nowUs = std::max(nowUs, newest - 1);
+    }
+  }
   contracts_ = std::move(contracts);
   terms_.clear();
   std::int64_t earliest = INT64_MAX;
@@ -144,6 +152,9 @@ void ContractTracker::closePeriod(TermState& t, std::vector<ContractPeriodRow>& 
   row.numerator = value.numerator;
   row.denominator = value.denominator;
   row.status = std::string(toString(status));
+  if (status == TermStatus::kNoData) {
+    return;  // nothing to record (the scorecard lists such periods from the intervals anyway)
+  }
   if (status == TermStatus::kMissed) {
     ++t.periodsMissed;
     row.creditPercent =

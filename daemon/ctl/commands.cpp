@@ -5,8 +5,8 @@
 namespace ccpulse::ctl {
 
 // Each subcommand lives in its own file under daemon/ctl/ and is listed here.
-int runErlang(Args args);  // erlang_command.cpp
-int runReplay(Args args);  // replay_command.cpp
+int runErlang(Args args);     // erlang_command.cpp
+int runReplay(Args args);     // replay_command.cpp
 int runScorecard(Args args);  // scorecard_command.cpp
 
 std::span<const Command> commands() noexcept {

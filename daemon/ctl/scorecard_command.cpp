@@ -155,7 +155,7 @@ int runScorecard(Args args) {
       }
       const HistoryDb db(dbPath, /*readOnly=*/true);
       constexpr std::int64_t kDayUs = 86'400'000'000;
-      rows = db.intervals(tenant, (*fromDay - 1) * kDayUs, (*toDay + 2) * kDayUs);
+      rows = db.intervals(tenant, (*fromDay - 1) * kDayUs, (*toDay + 33) * kDayUs);
     }
   } catch (const std::exception& e) {
     std::cerr << "ccpulsectl scorecard: " << e.what() << "\n";

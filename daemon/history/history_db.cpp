@@ -290,6 +290,12 @@ std::vector<ContractPeriodRow> HistoryDb::contractPeriods(const std::string& agr
   return rows;
 }
 
+std::int64_t HistoryDb::newestIntervalEndUs() const {
+  Statement query(db_, "SELECT max(end_us) FROM intervals");
+  query.step();
+  return sqlite3_column_type(query.get(), 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(query.get(), 0);
+}
+
 std::int64_t HistoryDb::intervalCount() const {
   Statement query(db_, "SELECT count(*) FROM intervals");
   query.step();

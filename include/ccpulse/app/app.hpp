@@ -16,11 +16,11 @@
 #include <zmq.hpp>
 
 #include "ccpulse/common/clock.hpp"
+#include "ccpulse/common/rate_limited_log.hpp"
 #include "ccpulse/config/config.hpp"
+#include "ccpulse/contract/tracker.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/export/metrics_exporter.hpp"
-#include "ccpulse/common/rate_limited_log.hpp"
-#include "ccpulse/contract/tracker.hpp"
 #include "ccpulse/history/history_db.hpp"
 #include "ccpulse/history/interval_store.hpp"
 #include "ccpulse/http/http_server.hpp"

@@ -146,7 +146,6 @@ struct StateSettings {
   std::string directory;  ///< `state.directory`; relative paths are taken from the working directory
 };
 
-
 // ---- Outsourcing contracts (docs/contracts.md) ----------------------------------------------
 
 /// What a contract term measures. Ratios are 0..1, durations seconds, CSAT 1..5, NPS -100..100.
@@ -178,21 +177,21 @@ struct ContractTerm {
   ContractMeasure measure = ContractMeasure::kServiceLevel;
   ServiceLevelFormula formula = ServiceLevelFormula::kAbandonsMiss;  ///< service_level only
   bool dequeuedCountsAsMiss = true;                                  ///< service_level only
-  double target = 0;         ///< not used by aht_band
-  double bandMin = 0;        ///< aht_band: seconds
-  double bandMax = 0;        ///< aht_band: seconds
+  double target = 0;                                                 ///< not used by aht_band
+  double bandMin = 0;                                                ///< aht_band: seconds
+  double bandMax = 0;                                                ///< aht_band: seconds
   Comparison comparison = Comparison::kAtLeast;
   ContractPeriod period = ContractPeriod::kDay;
-  double atRiskMargin = 0;   ///< in the measure's unit: met by less than this is at risk
-  double creditPercent = 0;  ///< of the monthly fee per missed period; 0 = no credit
+  double atRiskMargin = 0;        ///< in the measure's unit: met by less than this is at risk
+  double creditPercent = 0;       ///< of the monthly fee per missed period; 0 = no credit
   double creditCapPercent = 100;  ///< per calendar month of the contract's time zone
 };
 
 struct Contract {
   std::string name;
-  std::string tenant;  ///< the client
-  std::string vendor;  ///< the outsourcer; matches the events' vendor label
-  std::string timeZone;  ///< empty = the tenant's
+  std::string tenant;                    ///< the client
+  std::string vendor;                    ///< the outsourcer; matches the events' vendor label
+  std::string timeZone;                  ///< empty = the tenant's
   std::shared_ptr<const TimeZone> zone;  ///< resolved at load
   double monthlyFee = 0;
   std::vector<ContractTerm> terms;
@@ -201,8 +200,8 @@ struct Contract {
 struct ContractSettings {
   std::vector<std::string> complaintDispositions = {"complaint"};  ///< restart required
   Micros repeatWindow = std::chrono::hours(24);                    ///< restart required
-  std::size_t repeatTableSize = 1U << 20U;  ///< customers remembered (slots), restart required
-  std::vector<Contract> contracts;          ///< reloadable
+  std::size_t repeatTableSize = 1U << 20U;                         ///< customers remembered (slots), restart required
+  std::vector<Contract> contracts;                                 ///< reloadable
 };
 
 [[nodiscard]] std::string_view toString(ContractMeasure measure) noexcept;
@@ -221,8 +220,8 @@ struct Config {
   StaffingSettings staffing;
   StateSettings state;
   ContractSettings contracts;  ///< `contracts`
-  TimeZones zones;       ///< resolved from timeZone and tenants at load
-  std::string filePath;  ///< where it was loaded from (for messages)
+  TimeZones zones;             ///< resolved from timeZone and tenants at load
+  std::string filePath;        ///< where it was loaded from (for messages)
 };
 
 [[nodiscard]] std::string_view toString(ServiceLevelFormula formula) noexcept;

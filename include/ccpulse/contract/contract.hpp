@@ -121,7 +121,8 @@ struct Scorecard {
 [[nodiscard]] std::int64_t localDayStartUs(const TimeZone& zone, std::int64_t days) noexcept;
 
 /// Periods of every term of every agreement of `tenant` (and `vendor` when not empty) whose start
-/// lies in [local midnight of fromDay, local midnight after toDay) in each contract's zone. Rows
+/// lies in [local midnight of fromDay, local midnight after toDay) in each contract's zone; such a
+/// period counts all its rows, also those after the range (a week or month reaching past it). Rows
 /// may come in any order and include anything; only covered series count. The result points
 /// into `contracts`, which must outlive it.
 [[nodiscard]] Scorecard buildScorecard(const ContractSettings& contracts, const std::vector<IntervalRow>& rows,

@@ -49,6 +49,8 @@ class HistoryDb final {
   [[nodiscard]] std::vector<ContractPeriodRow> contractPeriods(const std::string& agreement,
                                                                const std::string& term) const;
   [[nodiscard]] std::int64_t intervalCount() const;
+  /// End of the newest stored interval; INT64_MIN when there is none.
+  [[nodiscard]] std::int64_t newestIntervalEndUs() const;
   [[nodiscard]] int schemaVersion() const;
 
  private:
