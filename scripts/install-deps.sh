@@ -19,6 +19,8 @@ PACKAGES=(
   prometheus prometheus-alertmanager
   # tests/deploy/scale_out.sh publishes with pyzmq; check_manifests.py and it parse YAML.
   python3-zmq python3-yaml
+  # tests/e2e/scorecard_test.cpp renders the HTML scorecard headless (screenshot and PDF).
+  chromium
 )
 
 missing=()
