@@ -214,7 +214,24 @@ def substitute(expr):
     return re.sub(r"\$\{?(\w+)(:\w+)?\}?", ".*", expr)
 
 
-def check_dashboards(prom, paths):
+def check_dashboards(prom, paths, wait_s=90):
+    # Contract attainment exists once the first 1-minute interval has closed: retry for a while.
+    deadline = time.time() + wait_s
+    while True:
+        failures, checked, skipped = dashboard_failures(prom, paths)
+        if not failures or time.time() > deadline:
+            break
+        time.sleep(2)
+    for s in skipped:
+        log(f"skipped (planned metric, issue #4): {s}")
+    if failures:
+        sys.exit("FAIL: dashboard queries without data:\n  " + "\n  ".join(failures))
+    if checked == 0:
+        sys.exit("FAIL: no dashboard queries found")
+    log(f"PASS: {checked} dashboard queries return data ({len(skipped)} skipped, planned metrics)")
+
+
+def dashboard_failures(prom, paths):
     failures, checked, skipped = [], 0, []
     for path in paths:
         for dash, panel, expr in dashboard_targets(path):
@@ -230,13 +247,7 @@ def check_dashboards(prom, paths):
                 panel += f" ({e})"
             if not ok:
                 failures.append(f"{dash} / {panel}: {q}")
-    for s in skipped:
-        log(f"skipped (planned metric, issue #4): {s}")
-    if failures:
-        sys.exit("FAIL: dashboard queries without data:\n  " + "\n  ".join(failures))
-    if checked == 0:
-        sys.exit("FAIL: no dashboard queries found")
-    log(f"PASS: {checked} dashboard queries return data ({len(skipped)} skipped, planned metrics)")
+    return failures, checked, skipped
 
 
 def main():
