@@ -18,6 +18,10 @@ std::shared_ptr<const ServiceLevelSettings> serviceLevelOf(const std::shared_ptr
   return {config, &config->serviceLevel};
 }
 
+std::shared_ptr<const ForecastsByTenant> forecastsOf(const std::shared_ptr<const Config>& config) {
+  return {config, &config->forecasts};
+}
+
 }  // namespace
 
 bool applyLogLevel(const std::string& level) {
@@ -52,6 +56,7 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
     views.push_back({s.name, &sources_.back()->stats()});
   }
   exporter_ = std::make_unique<MetricsExporter>(*engine_, std::move(views), process_, config_->staffing);
+  exporter_->setForecasts(forecastsOf(config_));
   intervals_ = std::make_unique<IntervalStore>(config_->intervals.history.count(), /*logEach=*/true);
   if (!config_->state.directory.empty()) {
     std::filesystem::create_directories(config_->state.directory);
@@ -331,6 +336,7 @@ bool App::reload() {
   }
   config_ = loaded.config;
   engine_->postServiceLevel(serviceLevelOf(config_));
+  exporter_->setForecasts(forecastsOf(config_));
   contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.reloadsOk.add(1);
