@@ -4,10 +4,12 @@
 
 #include <boost/asio/post.hpp>
 #include <csignal>
+#include <filesystem>
 
 #include "ccpulse/app/sd_notify.hpp"
 #include "ccpulse/config/loader.hpp"
 #include "ccpulse/export/scoped_metrics.hpp"
+#include "ccpulse/contract/contract.hpp"
 
 namespace ccpulse {
 namespace {
@@ -42,7 +44,7 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.startTimeSeconds.set(static_cast<double>(clock_.nowUs()) / 1e6);
   engine_ = std::make_unique<Engine>(config_->engine, serviceLevelOf(config_), config_->sources.size(), clock_,
-                                     config_->intervals, config_->zones);
+                                     config_->intervals, config_->zones, config_->contracts);
   const bool anyCurve = std::any_of(config_->sources.begin(), config_->sources.end(),
                                     [](const SourceSettings& s) { return s.curve.has_value(); });
   if (anyCurve) {
@@ -93,11 +95,22 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
   gate_->route("/api/v1/queues", Access::kScoped);
   gate_->route("/api/v1/stream", Access::kScoped);
   gate_->route("/api/v1/intervals", Access::kScoped);
+  gate_->route("/api/v1/scorecard", Access::kScoped);
   if (!config_->auth && config_->http.listenHost != "127.0.0.1" && config_->http.listenHost != "::1" &&
       config_->http.listenHost != "localhost") {
     spdlog::warn("http: no auth section: every client that reaches {} sees every tenant's data (docs/security.md)",
                  config_->http.listenHost);
   }
+  if (!config_->state.directory.empty()) {
+    std::filesystem::create_directories(config_->state.directory);
+    history_ = std::make_unique<HistoryDb>(config_->state.directory + "/history.sqlite");
+  }
+  // A period is closed once its last interval has surely been drained: the late tolerance plus
+  // two publish ticks (shards close intervals when they publish) plus the housekeeping tick.
+  const std::int64_t graceUs =
+      config_->intervals.lateTolerance.count() + 2 * config_->engine.publishInterval.count() + 1'000'000;
+  contracts_ = std::make_unique<ContractTracker>(config_->intervals.length.count(), graceUs, history_.get());
+  contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
   try {
     http_ = std::make_unique<HttpServer>(config_->http, io_, [this](HttpRequest& r) { return admitAndHandle(r); });
   } catch (const std::exception& e) {
@@ -160,7 +173,19 @@ HttpResponse App::handle(const HttpRequest& request) {
       }
     }
     families.push_back(gate_->failureFamily());
-    return {200, "text/plain; version=0.0.4; charset=utf-8", renderScoped(std::move(families), scope)};
+    std::string body = renderScoped(std::move(families), scope);
+    // The contract families come as text; a scoped caller keeps only its own series' lines.
+    body += filterScopedText(contracts_->renderMetrics(contractNowUs()), scope);
+    if (scope.seesOperations()) {
+      body +=
+          "# HELP ccpulse_history_write_errors_total Failed writes to the history database\n"
+          "# TYPE ccpulse_history_write_errors_total counter\nccpulse_history_write_errors_total " +
+          std::to_string(historyWriteErrors_.get()) +
+          "\n# HELP ccpulse_history_rows_written_total Intervals written to the history database\n"
+          "# TYPE ccpulse_history_rows_written_total counter\nccpulse_history_rows_written_total " +
+          std::to_string(historyRowsWritten_.get()) + "\n";
+    }
+    return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(body)};
   }
   if (config_->wallboard.enabled) {
     if (const Asset* asset = findAsset(path)) {
@@ -187,7 +212,7 @@ HttpResponse App::handle(const HttpRequest& request) {
     if (const auto error = parseIntervalQuery(q == std::string::npos ? "" : request.target.substr(q + 1), query)) {
       return {400, "application/json", "{\"error\":\"" + *error + "\"}\n"};
     }
-    intervals_->drain(*engine_);
+    drainClosed();
     // Same shape as IntervalStore::queryJson, with only the periods the caller's scope permits.
     std::string body = "{\"kind\":\"" + std::string(toString(query.kind)) + "\",\"periods\":[";
     bool first = true;
@@ -201,6 +226,9 @@ HttpResponse App::handle(const HttpRequest& request) {
   }
   if (path == "/api/v1/sources") {
     return {200, "application/json", sourceStatus_->renderJson()};
+  }
+  if (path == "/api/v1/scorecard") {
+    return scorecard(request);
   }
   if (path == "/healthz") {
     return {200, "text/plain; charset=utf-8", "ok\n"};
@@ -231,7 +259,7 @@ void App::scheduleHousekeeping() {
       return;
     }
     try {
-      intervals_->drain(*engine_);
+      drainClosed();
       intervals_->prune(clock_.nowUs());
       sourceStatus_->sample(steadyNowNs() / 1000);  // rates use elapsed time, whatever the clock mode
     } catch (const std::exception& e) {
@@ -239,6 +267,116 @@ void App::scheduleHousekeeping() {
     }
     scheduleHousekeeping();
   });
+}
+
+void App::drainClosed() {
+  std::vector<IntervalRow> rows;
+  drainClosedPeriods(*engine_, [&](const ClosedPeriod& p) {
+    intervals_->add(p);
+    if (p.kind == PeriodKind::kInterval) {
+      rows.push_back(toIntervalRow(p));
+    }
+  });
+  if (history_ && !rows.empty()) {
+    try {
+      history_->writeIntervals(rows);  // one transaction per drain
+      historyRowsWritten_.add(rows.size());
+    } catch (const std::exception& e) {
+      historyWriteErrors_.add(1);
+      std::uint64_t suppressed = 0;
+      if (historyErrorLog_.shouldLog(suppressed)) {
+        spdlog::error("history database write failed ({} intervals lost from history; {} similar suppressed): {}",
+                      rows.size(), suppressed, e.what());
+      }
+    }
+  }
+  try {
+    for (const IntervalRow& row : rows) {
+      contracts_->addInterval(row);
+    }
+    contracts_->tick(contractNowUs());
+  } catch (const std::exception& e) {
+    historyWriteErrors_.add(1);
+    std::uint64_t suppressed = 0;
+    if (historyErrorLog_.shouldLog(suppressed)) {
+      spdlog::error("contract period write failed ({} similar suppressed): {}", suppressed, e.what());
+    }
+  }
+}
+
+std::int64_t App::contractNowUs() const {
+  return config_->engine.clock == ClockMode::kEvent ? engine_->newestEventUs() : clock_.nowUs();
+}
+
+HttpResponse App::scorecard(const HttpRequest& request) {
+  const auto q = request.target.find('?');
+  const std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
+  std::string tenant;
+  std::string vendor;
+  std::string from;
+  std::string to;
+  std::string format = "json";
+  std::size_t pos = 0;
+  while (pos <= query.size() && !query.empty()) {
+    const std::size_t amp = std::min(query.find('&', pos), query.size());
+    const std::string pair = query.substr(pos, amp - pos);
+    const std::size_t eq = pair.find('=');
+    const std::string key = pair.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : pair.substr(eq + 1);
+    if (key == "tenant") {
+      tenant = value;
+    } else if (key == "vendor") {
+      vendor = value;
+    } else if (key == "from") {
+      from = value;
+    } else if (key == "to") {
+      to = value;
+    } else if (key == "format") {
+      format = value;
+    } else if (!key.empty()) {
+      return {400, "application/json", "{\"error\":\"unknown parameter " + key + "\"}\n"};
+    }
+    pos = amp + 1;
+  }
+  const auto fromDay = parseDate(from);
+  const auto toDay = parseDate(to);
+  if (tenant.empty() || !fromDay || !toDay || *toDay < *fromDay) {
+    return {400, "application/json", "{\"error\":\"tenant, from and to (YYYY-MM-DD, from <= to) are required\"}\n"};
+  }
+  // A client sees its own card across vendors; a vendor must name itself (a card over all of a
+  // client's vendors would show the others').
+  if (!request.scope.permits(tenant, vendor)) {
+    return {403, "application/json", "{\"error\":\"this credential may not see that tenant or vendor\"}\n"};
+  }
+  if (format != "json" && format != "csv" && format != "html") {
+    return {400, "application/json", "{\"error\":\"format must be json, csv or html\"}\n"};
+  }
+  drainClosed();
+  std::vector<IntervalRow> rows;
+  // A day either side covers every zone; a week or month starting in the range may reach 32 days past it.
+  constexpr std::int64_t kDayUs = 86'400'000'000;
+  const std::int64_t fromUs = (*fromDay - 1) * kDayUs;
+  const std::int64_t toUs = (*toDay + 33) * kDayUs;
+  if (history_) {
+    rows = history_->intervals(tenant, fromUs, toUs);
+  } else {
+    IntervalQuery iq;
+    iq.tenant = tenant;
+    iq.fromUs = fromUs;
+    iq.toUs = toUs;
+    for (const ClosedPeriod& p : intervals_->query(iq)) {
+      rows.push_back(toIntervalRow(p));
+    }
+  }
+  const Scorecard card =
+      buildScorecard(config_->contracts, rows, tenant, vendor, *fromDay, *toDay, config_->intervals.length.count());
+  if (format == "csv") {
+    return {200, "text/csv; charset=utf-8", scorecardCsv(card)};
+  }
+  if (format == "html") {
+    return {200, "text/html; charset=utf-8", scorecardHtml(card)};
+  }
+  return {200, "application/json", scorecardJson(card)};
 }
 
 void App::scheduleWatchdog(std::chrono::microseconds interval) {
@@ -313,6 +451,7 @@ bool App::reload() {
   gate_->update(config_->auth);
   engine_->postServiceLevel(serviceLevelOf(config_));
   exporter_->setForecasts(forecastsOf(config_));
+  contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.reloadsOk.add(1);
   spdlog::info("config reloaded");
@@ -373,7 +512,7 @@ void App::run() {
   if (durability_) {
     durability_->finalCheckpoint();
   }
-  intervals_->drain(*engine_);
+  drainClosed();
   spdlog::info("stopped");
 }
 

@@ -32,9 +32,10 @@ using Keys = std::span<const std::string_view>;
 
 constexpr std::array<std::string_view, 4> kStateKeys{"directory", "journal_sync_interval", "checkpoint_interval",
                                                      "journal_segment_bytes"};
-constexpr std::array<std::string_view, 12> kRootKeys{"http",     "sources",   "service_level", "engine",
+constexpr std::array<std::string_view, 13> kRootKeys{"http",     "sources",   "service_level", "engine",
                                                      "logging",  "time_zone", "tenants",       "intervals",
-                                                     "staffing", "state",     "auth",          "wallboard"};
+                                                     "staffing", "state",     "auth",          "wallboard",
+                                                     "contracts"};
 constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interval",  "window",
                                                         "max_occupancy", "shrinkage", "concurrency"};
 constexpr std::array<std::string_view, 2> kTenantKeys{"time_zone", "forecast"};
@@ -74,6 +75,38 @@ constexpr std::array<std::string_view, 14> kEngineKeys{"shards",
                                                        "aux_reasons",
                                                        "max_series_per_tenant"};
 constexpr std::array<std::string_view, 1> kLoggingKeys{"level"};
+// contracts (docs/contracts.md)
+constexpr std::array<std::string_view, 4> kContractsKeys{"complaint_dispositions", "repeat_window", "repeat_table_size",
+                                                         "agreements"};
+constexpr std::array<std::string_view, 6> kAgreementKeys{"name",      "tenant",      "vendor",
+                                                         "time_zone", "monthly_fee", "terms"};
+constexpr std::array<std::string_view, 12> kTermKeys{
+    "name",   "match",          "measure", "formula", "dequeued_counts_as_miss", "target", "comparison",
+    "period", "at_risk_margin", "min",     "max",     "service_credit"};
+constexpr std::array<std::string_view, 2> kTermMatchKeys{"queues", "channels"};
+constexpr std::array<std::string_view, 2> kCreditKeys{"percent", "cap_percent"};
+constexpr std::array<std::pair<std::string_view, ContractMeasure>, 10> kMeasureNames{{
+    {"service_level", ContractMeasure::kServiceLevel},
+    {"abandon_rate", ContractMeasure::kAbandonRate},
+    {"asa", ContractMeasure::kAsa},
+    {"aht_band", ContractMeasure::kAhtBand},
+    {"csat_average", ContractMeasure::kCsatAverage},
+    {"nps", ContractMeasure::kNps},
+    {"fcr", ContractMeasure::kFcrResolved},
+    {"fcr_no_repeat", ContractMeasure::kFcrNoRepeat},
+    {"containment", ContractMeasure::kContainment},
+    {"complaints_per_1000", ContractMeasure::kComplaintsPer1000},
+}};
+constexpr std::array<std::pair<std::string_view, ContractPeriod>, 4> kPeriodNames{{
+    {"interval", ContractPeriod::kInterval},
+    {"day", ContractPeriod::kDay},
+    {"week", ContractPeriod::kWeek},
+    {"month", ContractPeriod::kMonth},
+}};
+constexpr std::array<std::pair<std::string_view, Comparison>, 2> kComparisonNames{{
+    {">=", Comparison::kAtLeast},
+    {"<=", Comparison::kAtMost},
+}};
 
 constexpr std::array<std::pair<std::string_view, SocketKind>, 2> kSocketNames{{
     {"pull", SocketKind::kPull},
@@ -308,8 +341,15 @@ class Parser final {
         parseAuth(value, config.auth.emplace());
       } else if (key == "wallboard") {
         parseWallboard(value, config.wallboard);
+      } else if (key == "contracts") {
+        parseContracts(value, config.contracts);
       }
     });
+    for (Contract& contract : config.contracts.contracts) {
+      if (!contract.zone) {
+        contract.zone = config.zones.forTenant(contract.tenant);  // the tenant's zone by default
+      }
+    }
     if (config.staffing.window && staffingField &&
         std::find(config.engine.windows.begin(), config.engine.windows.end(), *config.staffing.window) ==
             config.engine.windows.end()) {
@@ -576,6 +616,193 @@ class Parser final {
         state.directory = *text;
       }
     });
+  }
+
+  // ---- contracts (a self-contained block: docs/contracts.md) -------------------------------
+
+  void parseContracts(const Field& section, ContractSettings& contracts) {
+    forEachEntry(section, kContractsKeys, [&](std::string_view key, const Field& value) {
+      if (key == "complaint_dispositions") {
+        if (const auto items = readList(value)) {
+          contracts.complaintDispositions.clear();
+          for (const Field& item : *items) {
+            if (auto text = readNonEmptyString(item)) {
+              if (text->size() > kMaxTagLength) {
+                error(item, "longer than " + std::to_string(kMaxTagLength) + " characters, so it could never match");
+              } else {
+                contracts.complaintDispositions.push_back(std::move(*text));
+              }
+            }
+          }
+        }
+      } else if (key == "repeat_window") {
+        assign(contracts.repeatWindow, readDuration(value, Zero::kRejected));
+      } else if (key == "repeat_table_size") {
+        assignInt(contracts.repeatTableSize, value, 1024, std::int64_t{1} << 28);
+      } else if (key == "agreements") {
+        if (const auto items = readList(value)) {
+          std::set<std::string, std::less<>> names;
+          for (const Field& item : *items) {
+            Contract contract;
+            if (parseAgreement(item, contract)) {
+              if (!names.insert(contract.name).second) {
+                error(item, "duplicate agreement name " + quoted(contract.name));
+              }
+              contracts.contracts.push_back(std::move(contract));
+            }
+          }
+        }
+      }
+    });
+  }
+
+  bool parseAgreement(const Field& item, Contract& contract) {
+    const std::size_t before = errors_.size();
+    bool haveTenant = false;
+    bool haveName = false;
+    forEachEntry(item, kAgreementKeys, [&](std::string_view key, const Field& value) {
+      if (key == "name") {
+        haveName = static_cast<bool>(readNonEmptyString(value));
+        assign(contract.name, readNonEmptyString(value));
+      } else if (key == "tenant") {
+        haveTenant = static_cast<bool>(readNonEmptyString(value));
+        assign(contract.tenant, readNonEmptyString(value));
+      } else if (key == "vendor") {
+        assign(contract.vendor, readString(value));
+      } else if (key == "time_zone") {
+        if (auto zone = readZone(value)) {
+          contract.timeZone = value.node.Scalar();
+          contract.zone = std::move(zone);
+        }
+      } else if (key == "monthly_fee") {
+        const auto fee = readNumber(value);
+        if (fee && *fee < 0) {
+          error(value, "must not be negative");
+        } else {
+          assign(contract.monthlyFee, fee);
+        }
+      } else if (key == "terms") {
+        if (const auto terms = readList(value)) {
+          std::set<std::string, std::less<>> names;
+          for (const Field& termField : *terms) {
+            ContractTerm term;
+            if (parseTerm(termField, term)) {
+              if (!names.insert(term.name).second) {
+                error(termField, "duplicate term name " + quoted(term.name));
+              }
+              contract.terms.push_back(std::move(term));
+            }
+          }
+        }
+      }
+    });
+    if (item.node.IsMap() && !haveName) {
+      error(item, "required: name");
+    }
+    if (item.node.IsMap() && !haveTenant) {
+      error(item, "required: tenant");
+    }
+    return errors_.size() == before;
+  }
+
+  bool parseTerm(const Field& item, ContractTerm& term) {
+    const std::size_t before = errors_.size();
+    bool haveTarget = false;
+    bool haveMeasure = false;
+    bool haveMin = false;
+    bool haveMax = false;
+    std::optional<Field> comparisonField;
+    forEachEntry(item, kTermKeys, [&](std::string_view key, const Field& value) {
+      if (key == "name") {
+        assign(term.name, readNonEmptyString(value));
+      } else if (key == "match") {
+        forEachEntry(value, kTermMatchKeys, [&](std::string_view matchKey, const Field& list) {
+          const auto items = readList(list);
+          if (!items) {
+            return;
+          }
+          for (const Field& entry : *items) {
+            if (matchKey == "queues") {
+              if (auto glob = readNonEmptyString(entry)) {
+                term.match.queues.push_back(std::move(*glob));
+              }
+            } else if (const auto channel = readChannel(entry)) {
+              term.match.channels.push_back(*channel);
+            }
+          }
+        });
+      } else if (key == "measure") {
+        haveMeasure = true;
+        assign(term.measure, readEnum(value, kMeasureNames));
+      } else if (key == "formula") {
+        assign(term.formula, readEnum(value, kFormulaNames));
+      } else if (key == "dequeued_counts_as_miss") {
+        assign(term.dequeuedCountsAsMiss, readBool(value));
+      } else if (key == "target") {
+        haveTarget = true;
+        assign(term.target, readNumber(value));
+      } else if (key == "comparison") {
+        comparisonField = value;
+        assign(term.comparison, readEnum(value, kComparisonNames));
+      } else if (key == "period") {
+        assign(term.period, readEnum(value, kPeriodNames));
+      } else if (key == "at_risk_margin") {
+        const auto margin = readNumber(value);
+        if (margin && *margin < 0) {
+          error(value, "must not be negative");
+        } else {
+          assign(term.atRiskMargin, margin);
+        }
+      } else if (key == "min") {
+        haveMin = true;
+        assign(term.bandMin, readNumber(value));
+      } else if (key == "max") {
+        haveMax = true;
+        assign(term.bandMax, readNumber(value));
+      } else if (key == "service_credit") {
+        forEachEntry(value, kCreditKeys, [&](std::string_view creditKey, const Field& v) {
+          const auto percent = readNumber(v);
+          if (percent && (*percent < 0 || *percent > 100)) {
+            error(v, "must be between 0 and 100");
+          } else if (creditKey == "percent") {
+            assign(term.creditPercent, percent);
+          } else {
+            assign(term.creditCapPercent, percent);
+          }
+        });
+      }
+    });
+    if (!item.node.IsMap()) {
+      return false;
+    }
+    if (term.name.empty()) {
+      error(item, "required: name");
+    }
+    if (!haveMeasure) {
+      error(item, "required: measure");
+    }
+    if (term.measure == ContractMeasure::kAhtBand) {
+      if (!haveMin || !haveMax) {
+        error(item, "aht_band needs min and max (seconds)");
+      } else if (term.bandMin < 0 || term.bandMax < term.bandMin) {
+        error(item, "aht_band needs 0 <= min <= max");
+      }
+    } else {
+      if (haveMin || haveMax) {
+        error(item, "min and max apply to aht_band only");
+      }
+      if (!haveTarget) {
+        error(item, "required: target");
+      }
+      if (!comparisonField) {
+        // Lower is better for these; higher for the rest.
+        const bool lowerIsBetter = term.measure == ContractMeasure::kAbandonRate ||
+                                   term.measure == ContractMeasure::kAsa ||
+                                   term.measure == ContractMeasure::kComplaintsPer1000;
+        term.comparison = lowerIsBetter ? Comparison::kAtMost : Comparison::kAtLeast;
+      }
+    }
+    return errors_.size() == before;
   }
 
   void parseHttp(const Field& section, HttpSettings& http) {
@@ -1750,6 +1977,11 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
            running.wallboard.streamInterval != next.wallboard.streamInterval ||
            running.wallboard.maxStreamClients != next.wallboard.maxStreamClients,
        "wallboard");
+  // Contract agreements reload; what the shards count for them does not.
+  note(running.contracts.complaintDispositions != next.contracts.complaintDispositions,
+       "contracts.complaint_dispositions");
+  note(running.contracts.repeatWindow != next.contracts.repeatWindow, "contracts.repeat_window");
+  note(running.contracts.repeatTableSize != next.contracts.repeatTableSize, "contracts.repeat_table_size");
   const EngineSettings& a = running.engine;
   const EngineSettings& b = next.engine;
   note(a.shards != b.shards, "engine.shards");

@@ -35,4 +35,52 @@ std::string renderScoped(std::vector<prometheus::MetricFamily> families, const S
   return os.str();
 }
 
+namespace {
+
+std::string_view labelValue(std::string_view line, std::string_view name) {
+  const std::string key = std::string(name) + "=\"";
+  std::size_t pos = line.find(key);
+  // Only a whole label name: preceded by '{' or ','.
+  while (pos != std::string_view::npos && pos > 0 && line[pos - 1] != '{' && line[pos - 1] != ',') {
+    pos = line.find(key, pos + 1);
+  }
+  if (pos == std::string_view::npos) {
+    return {};
+  }
+  const std::size_t begin = pos + key.size();
+  const std::size_t end = line.find('"', begin);
+  return end == std::string_view::npos ? std::string_view{} : line.substr(begin, end - begin);
+}
+
+}  // namespace
+
+std::string filterScopedText(const std::string& text, const Scope& scope) {
+  if (scope.seesOperations()) {
+    return text;
+  }
+  // A family's HELP and TYPE lines are written only before its first permitted sample, so a
+  // family with nothing to show leaves no trace (as renderScoped does).
+  std::string out;
+  std::string pendingComments;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = std::min(text.find('\n', pos), text.size());
+    const std::string_view line(text.data() + pos, end - pos);
+    if (line.starts_with("# HELP")) {
+      pendingComments.clear();
+    }
+    if (line.starts_with('#')) {
+      pendingComments.append(line);
+      pendingComments += '\n';
+    } else if (!line.empty() && scope.permits(labelValue(line, "tenant"), labelValue(line, "vendor"))) {
+      out += pendingComments;
+      pendingComments.clear();
+      out.append(line);
+      out += '\n';
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
 }  // namespace ccpulse

@@ -16,7 +16,7 @@ EngineSettings replaySettings(const EngineSettings& configured) {
 Replayer::Replayer(const Config& config)
     : engine_(std::make_unique<Engine>(replaySettings(config.engine),
                                        std::make_shared<const ServiceLevelSettings>(config.serviceLevel), 1, clock_,
-                                       config.intervals, config.zones)),
+                                       config.intervals, config.zones, config.contracts)),
       decoder_(makeFrameDecoder(config.sources.empty() ? SourceSettings{} : config.sources.front())) {
   stats_.ready.store(true);
   StaffingSettings staffing = config.staffing;

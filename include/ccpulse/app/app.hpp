@@ -16,10 +16,13 @@
 #include <zmq.hpp>
 
 #include "ccpulse/common/clock.hpp"
+#include "ccpulse/common/rate_limited_log.hpp"
 #include "ccpulse/config/config.hpp"
 #include "ccpulse/durability/durability.hpp"
+#include "ccpulse/contract/tracker.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/export/metrics_exporter.hpp"
+#include "ccpulse/history/history_db.hpp"
 #include "ccpulse/history/interval_store.hpp"
 #include "ccpulse/http/auth.hpp"
 #include "ccpulse/http/http_server.hpp"
@@ -70,6 +73,12 @@ class App final {
   HttpResponse handle(const HttpRequest& request);
   void waitForSignals();
   void scheduleHousekeeping();
+  /// Closed periods from the shards into the interval store, the history database and the
+  /// contract tracker (control thread only).
+  void drainClosed();
+  /// Contract "now": event time under engine.clock=event, else the clock.
+  [[nodiscard]] std::int64_t contractNowUs() const;
+  HttpResponse scorecard(const HttpRequest& request);
   /// WATCHDOG=1 to systemd, only while every shard keeps publishing (a stalled pipeline is then
   /// restarted by the service manager).
   void scheduleWatchdog(std::chrono::microseconds interval);
@@ -92,6 +101,12 @@ class App final {
   std::unique_ptr<SourceStatus> sourceStatus_;  ///< /api/v1/sources; sampled by housekeeping
   std::unique_ptr<AccessGate> gate_;
   std::unique_ptr<LiveBoard> board_;
+  // Contracts and durable history (docs/contracts.md); control thread only.
+  std::unique_ptr<HistoryDb> history_;  ///< null without state.directory
+  std::unique_ptr<ContractTracker> contracts_;
+  PubU64 historyWriteErrors_;
+  PubU64 historyRowsWritten_;
+  RateLimitedLog historyErrorLog_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<Durability> durability_;  ///< null when state.directory is empty
   std::atomic<bool> restored_{false};       ///< state restored (or none configured): /readyz may say ready

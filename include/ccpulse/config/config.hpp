@@ -222,6 +222,68 @@ struct StateSettings {
   std::uint64_t journalSegmentBytes = 64ULL << 20U;             ///< `state.journal_segment_bytes`
 };
 
+// ---- Outsourcing contracts (docs/contracts.md) ----------------------------------------------
+
+/// What a contract term measures. Ratios are 0..1, durations seconds, CSAT 1..5, NPS -100..100.
+enum class ContractMeasure : std::uint8_t {
+  kServiceLevel,       ///< per the term's formula, with the service_level threshold of each queue
+  kAbandonRate,        ///< abandoned / offered
+  kAsa,                ///< average wait of answered contacts, seconds
+  kAhtBand,            ///< average handle time within [min, max] seconds
+  kCsatAverage,        ///< mean survey CSAT
+  kNps,                ///< % promoters (9-10) - % detractors (0-6)
+  kFcrResolved,        ///< wrapped with resolved=true / wrapped with a resolved flag
+  kFcrNoRepeat,        ///< 1 - repeat contacts / offered (repeat: same customer within repeat_window)
+  kContainment,        ///< self-service contained / self-service contacts
+  kComplaintsPer1000,  ///< complaint dispositions per 1,000 handled contacts
+};
+enum class ContractPeriod : std::uint8_t { kInterval, kDay, kWeek, kMonth };
+enum class Comparison : std::uint8_t { kAtLeast, kAtMost };
+
+/// Which series a term covers: a label matches when the list is empty or any glob (`*`, `?`)
+/// matches it.
+struct ContractMatch {
+  std::vector<std::string> queues;
+  std::vector<Channel> channels;
+};
+
+struct ContractTerm {
+  std::string name;
+  ContractMatch match;
+  ContractMeasure measure = ContractMeasure::kServiceLevel;
+  ServiceLevelFormula formula = ServiceLevelFormula::kAbandonsMiss;  ///< service_level only
+  bool dequeuedCountsAsMiss = true;                                  ///< service_level only
+  double target = 0;                                                 ///< not used by aht_band
+  double bandMin = 0;                                                ///< aht_band: seconds
+  double bandMax = 0;                                                ///< aht_band: seconds
+  Comparison comparison = Comparison::kAtLeast;
+  ContractPeriod period = ContractPeriod::kDay;
+  double atRiskMargin = 0;        ///< in the measure's unit: met by less than this is at risk
+  double creditPercent = 0;       ///< of the monthly fee per missed period; 0 = no credit
+  double creditCapPercent = 100;  ///< per calendar month of the contract's time zone
+};
+
+struct Contract {
+  std::string name;
+  std::string tenant;                    ///< the client
+  std::string vendor;                    ///< the outsourcer; matches the events' vendor label
+  std::string timeZone;                  ///< empty = the tenant's
+  std::shared_ptr<const TimeZone> zone;  ///< resolved at load
+  double monthlyFee = 0;
+  std::vector<ContractTerm> terms;
+};
+
+struct ContractSettings {
+  std::vector<std::string> complaintDispositions = {"complaint"};  ///< restart required
+  Micros repeatWindow = std::chrono::hours(24);                    ///< restart required
+  std::size_t repeatTableSize = 1U << 20U;                         ///< customers remembered (slots), restart required
+  std::vector<Contract> contracts;                                 ///< reloadable
+};
+
+[[nodiscard]] std::string_view toString(ContractMeasure measure) noexcept;
+[[nodiscard]] std::string_view toString(ContractPeriod period) noexcept;
+[[nodiscard]] std::string_view toString(Comparison comparison) noexcept;
+
 struct Config {
   HttpSettings http;
   std::vector<SourceSettings> sources;
@@ -236,8 +298,9 @@ struct Config {
   ForecastsByTenant forecasts;       ///< read at load from tenants.<t>.forecast; reloadable
   std::optional<AuthSettings> auth;  ///< `auth`; unset = open access (docs/security.md)
   WallboardSettings wallboard;
-  TimeZones zones;       ///< resolved from timeZone and tenants at load
-  std::string filePath;  ///< where it was loaded from (for messages)
+  ContractSettings contracts;  ///< `contracts`
+  TimeZones zones;             ///< resolved from timeZone and tenants at load
+  std::string filePath;        ///< where it was loaded from (for messages)
 };
 
 [[nodiscard]] std::string_view toString(ServiceLevelFormula formula) noexcept;

@@ -22,6 +22,7 @@
 #include "ccpulse/engine/closed_period.hpp"
 #include "ccpulse/engine/flat_table.hpp"
 #include "ccpulse/engine/published.hpp"
+#include "ccpulse/engine/repeat_table.hpp"
 #include "ccpulse/engine/series.hpp"
 #include "ccpulse/engine/series_budget.hpp"
 
@@ -63,6 +64,10 @@ struct ShardSettings {
   const std::atomic<std::int64_t>* globalNewestEventUs = nullptr;
   /// Per-tenant label-set budget shared by the engine's shards; null = unlimited.
   SeriesBudget* seriesBudget = nullptr;
+  /// contact.wrapped dispositions counted as complaints (contracts.complaint_dispositions).
+  std::vector<Tag> complaintDispositions;
+  /// Repeat contacts by customer, shared by the engine's shards; null = not counted.
+  RepeatTable* repeats = nullptr;
 };
 
 class Shard final {

@@ -17,4 +17,8 @@ void filterFamilies(std::vector<prometheus::MetricFamily>& families, const Scope
 /// Filters, then serializes as text exposition format 0.0.4.
 [[nodiscard]] std::string renderScoped(std::vector<prometheus::MetricFamily> families, const Scope& scope);
 
+/// The same rule for exposition text rendered elsewhere (the contract families): comment lines
+/// stay, a sample line stays only when the scope permits its `tenant` and `vendor` labels.
+[[nodiscard]] std::string filterScopedText(const std::string& text, const Scope& scope);
+
 }  // namespace ccpulse
