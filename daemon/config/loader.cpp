@@ -1180,6 +1180,8 @@ class Parser final {
       return false;
     }
     return true;
+  }
+
   /// Reads a small text file for a key; reports (at `field`) when it cannot.
   std::optional<std::string> readKeyFile(const Field& field, const std::string& path) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
