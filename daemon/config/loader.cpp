@@ -37,8 +37,14 @@ constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interv
 constexpr std::array<std::string_view, 1> kTenantKeys{"time_zone"};
 constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_tolerance", "history"};
 constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
-constexpr std::array<std::string_view, 8> kSourceKeys{"name",      "endpoint", "socket",          "bind",
-                                                      "subscribe", "format",   "max_frame_bytes", "receive_hwm"};
+constexpr std::array<std::string_view, 18> kSourceKeys{
+    "name",    "endpoint",          "socket",             "bind",          "subscribe",     "format",
+    "max_frame_bytes", "receive_hwm",       "tenant",             "vendor",        "channel",       "max_tracked_calls",
+    "max_tracked_agents", "poll_interval", "username",         "secret",        "reconnect_min", "reconnect_max"};
+// Source keys that only adapter formats (asterisk_*) use; see AdapterSettings.
+constexpr std::array<std::string_view, 5> kAdapterKeys{"tenant", "vendor", "channel", "max_tracked_calls",
+                                                       "max_tracked_agents"};
+constexpr std::array<std::string_view, 4> kAmiKeys{"username", "secret", "reconnect_min", "reconnect_max"};
 constexpr std::array<std::string_view, 6> kServiceLevelKeys{
     "threshold", "target", "short_abandon", "formula", "dequeued_counts_as_miss", "overrides"};
 constexpr std::array<std::string_view, 6> kOverrideKeys{"match",         "threshold", "target",
@@ -64,7 +70,11 @@ constexpr std::array<std::pair<std::string_view, SocketKind>, 2> kSocketNames{{
     {"pull", SocketKind::kPull},
     {"sub", SocketKind::kSub},
 }};
-constexpr std::array<std::pair<std::string_view, SourceFormat>, 1> kFormatNames{{{"json", SourceFormat::kJson}}};
+constexpr std::array<std::pair<std::string_view, SourceFormat>, 3> kFormatNames{{
+    {"json", SourceFormat::kJson},
+    {"asterisk_queue_log", SourceFormat::kAsteriskQueueLog},
+    {"asterisk_ami", SourceFormat::kAsteriskAmi},
+}};
 constexpr std::array<std::pair<std::string_view, ClockMode>, 2> kClockNames{{
     {"system", ClockMode::kSystem},
     {"event", ClockMode::kEvent},
@@ -592,6 +602,7 @@ class Parser final {
       std::optional<Field> nameField;
       std::optional<Field> endpointField;
       std::optional<Field> subscribeField;
+      std::map<std::string, Field, std::less<>> adapterFields;  // adapter/AMI/file keys given, for the checks below
       if (!item.node.IsMap()) {
         error(item, "expected a map with at least name and endpoint, got " + describe(item.node));
         sources.push_back(std::move(source));
@@ -629,6 +640,9 @@ class Parser final {
           assignInt(source.maxFrameBytes, value, 1, std::numeric_limits<std::int64_t>::max());
         } else if (key == "receive_hwm") {
           assignInt(source.receiveHighWaterMark, value, 0, std::numeric_limits<int>::max());
+        } else {
+          adapterFields.emplace(std::string(key), value);
+          parseAdapterKey(key, value, source.adapter);
         }
       });
 
@@ -656,6 +670,7 @@ class Parser final {
           }
         }
       }
+      checkAdapterKeys(item, adapterFields, source);
       // Checked after the whole item so that key order does not matter.
       if (subscribeField && !source.subscribe.empty() && source.socket != SocketKind::kSub) {
         error(*subscribeField, "subscribe is only meaningful with socket: sub");
@@ -664,14 +679,90 @@ class Parser final {
     }
   }
 
+  /// The adapter keys (tenant, vendor, channel, caps, file and AMI settings) of one source.
+  void parseAdapterKey(std::string_view key, const Field& value, AdapterSettings& adapter) {
+    if (key == "tenant" || key == "vendor") {
+      if (auto text = readString(value)) {
+        if (text->size() > kMaxIdLength) {
+          error(value, "at most " + std::to_string(kMaxIdLength) + " bytes, got " + std::to_string(text->size()));
+        } else if (key == "tenant") {
+          adapter.tenant = text->empty() ? "default" : *text;
+        } else {
+          adapter.vendor = *text;
+        }
+      }
+    } else if (key == "channel") {
+      assign(adapter.channel, readChannel(value));
+    } else if (key == "max_tracked_calls") {
+      assignInt(adapter.maxCalls, value, 1, 10'000'000);
+    } else if (key == "max_tracked_agents") {
+      assignInt(adapter.maxAgents, value, 1, 1'000'000);
+    } else if (key == "poll_interval") {
+      assign(adapter.pollInterval, readDuration(value, Zero::kRejected));
+    } else if (key == "username") {
+      assign(adapter.username, readNonEmptyString(value));
+    } else if (key == "secret") {
+      assign(adapter.secret, readString(value));
+    } else if (key == "reconnect_min") {
+      assign(adapter.reconnectMin, readDuration(value, Zero::kRejected));
+    } else if (key == "reconnect_max") {
+      assign(adapter.reconnectMax, readDuration(value, Zero::kRejected));
+    }
+  }
+
+  /// Cross-key rules of the adapter keys, checked after the whole source so key order does not matter.
+  void checkAdapterKeys(const Field& item, const std::map<std::string, Field, std::less<>>& given,
+                        SourceSettings& source) {
+    const bool adapterFormat = source.format != SourceFormat::kJson;
+    const bool ami = source.format == SourceFormat::kAsteriskAmi;
+    const bool file = isFileEndpoint(source.endpoint);
+    for (const auto& [key, field] : given) {
+      const bool adapterKey = std::find(kAdapterKeys.begin(), kAdapterKeys.end(), key) != kAdapterKeys.end();
+      const bool amiKey = std::find(kAmiKeys.begin(), kAmiKeys.end(), key) != kAmiKeys.end();
+      if (adapterKey && !adapterFormat) {
+        error(field, key + " is only meaningful with an adapter format (asterisk_queue_log, asterisk_ami)");
+      } else if (amiKey && !ami) {
+        error(field, key + " is only meaningful with format: asterisk_ami");
+      } else if (key == "poll_interval" && !file) {
+        error(field, "poll_interval is only meaningful with a file:// endpoint");
+      }
+    }
+    if (ami) {
+      if (file) {
+        error(item.path + ".endpoint", item.mark, "format asterisk_ami needs a tcp://host:port endpoint (the AMI port)");
+      }
+      // An AMI source always connects to Asterisk; `bind: true` cannot mean anything for it.
+      source.bind = false;
+      source.socket = SocketKind::kPull;
+      if (source.adapter.username.empty()) {
+        error(item.path + ".username", item.mark, "required with format: asterisk_ami");
+      }
+      if (!given.contains("secret")) {
+        error(item.path + ".secret", item.mark, "required with format: asterisk_ami");
+      }
+      if (source.adapter.reconnectMin > source.adapter.reconnectMax) {
+        const auto it = given.find("reconnect_min");
+        error(it != given.end() ? it->second : item, "reconnect_min must not exceed reconnect_max");
+      }
+    }
+  }
+
   /// Shape of the endpoint string; the socket layer reports what it cannot bind or reach.
   bool checkEndpoint(const Field& field, const SourceSettings& source) {
     const std::string& endpoint = source.endpoint;
+    if (isFileEndpoint(endpoint)) {
+      // file:///var/log/asterisk/queue_log: the path after the scheme, absolute.
+      if (!std::string_view(endpoint).substr(7).starts_with('/')) {
+        error(field, "endpoint '" + endpoint + "': a file endpoint needs an absolute path (file:///path/to/file)");
+        return false;
+      }
+      return true;
+    }
     constexpr std::array<std::string_view, 3> kSchemes{"tcp://", "ipc://", "inproc://"};
     const auto scheme = std::find_if(kSchemes.begin(), kSchemes.end(),
                                      [&](std::string_view prefix) { return endpoint.starts_with(prefix); });
     if (scheme == kSchemes.end()) {
-      error(field, "endpoint '" + endpoint + "' must start with tcp://, ipc:// or inproc://");
+      error(field, "endpoint '" + endpoint + "' must start with tcp://, ipc://, inproc:// or file://");
       return false;
     }
     const std::string_view rest = std::string_view(endpoint).substr(scheme->size());
@@ -1242,6 +1333,17 @@ ConfigLoadResult loadConfigFile(const std::string& path) {
   return result;
 }
 
+std::optional<SourceFormat> parseSourceFormat(std::string_view name) {
+  for (const auto& [text, format] : kFormatNames) {
+    if (text == name) {
+      return format;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string sourceFormatNames() { return nameList(kFormatNames); }
+
 std::vector<std::string> restartRequiredChanges(const Config& running, const Config& next) {
   std::vector<std::string> changed;
   const auto note = [&changed](bool differs, const char* path) {
@@ -1254,7 +1356,12 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   const auto sameSource = [](const SourceSettings& a, const SourceSettings& b) {
     return a.name == b.name && a.endpoint == b.endpoint && a.socket == b.socket && a.bind == b.bind &&
            a.subscribe == b.subscribe && a.format == b.format && a.maxFrameBytes == b.maxFrameBytes &&
-           a.receiveHighWaterMark == b.receiveHighWaterMark;
+           a.receiveHighWaterMark == b.receiveHighWaterMark && a.adapter.tenant == b.adapter.tenant &&
+           a.adapter.vendor == b.adapter.vendor && a.adapter.channel == b.adapter.channel &&
+           a.adapter.maxCalls == b.adapter.maxCalls && a.adapter.maxAgents == b.adapter.maxAgents &&
+           a.adapter.pollInterval == b.adapter.pollInterval && a.adapter.username == b.adapter.username &&
+           a.adapter.secret == b.adapter.secret && a.adapter.reconnectMin == b.adapter.reconnectMin &&
+           a.adapter.reconnectMax == b.adapter.reconnectMax;
   };
   note(
       !std::equal(running.sources.begin(), running.sources.end(), next.sources.begin(), next.sources.end(), sameSource),

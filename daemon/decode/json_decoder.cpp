@@ -36,6 +36,10 @@ std::string_view toString(RejectReason reason) noexcept {
       return "bad_value";
     case RejectReason::kOversize:
       return "oversize";
+    case RejectReason::kTooFewFields:
+      return "too_few_fields";
+    case RejectReason::kMalformedMessage:
+      return "malformed_message";
   }
   return {};
 }

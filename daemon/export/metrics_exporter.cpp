@@ -535,9 +535,29 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
              "Connections lost by connecting sources (libzmq reconnects by itself).", MetricType::Counter);
   auto last = family("ccpulse_source_last_event_timestamp_seconds", "Event time of the newest event per source.",
                      MetricType::Gauge);
+  auto ignored = family("ccpulse_events_ignored_total",
+                        "Well-formed input an adapter maps to no event by design (e.g. queue_log CONFIGRELOAD).",
+                        MetricType::Counter);
+  auto stateEvicted = family("ccpulse_adapter_state_evicted_total",
+                             "Calls or agents an adapter forgot because its tracking cap was reached.",
+                             MetricType::Counter);
+  auto rotations =
+      family("ccpulse_source_file_rotations_total", "File sources: the tailed file was replaced.", MetricType::Counter);
+  auto truncations = family("ccpulse_source_file_truncations_total",
+                            "File sources: the tailed file shrank below the read offset.", MetricType::Counter);
+  auto connectFailures = family("ccpulse_source_connect_failures_total",
+                                "Failed connect or login attempts of adapter sources (AMI).", MetricType::Counter);
+  auto stateWrites = family("ccpulse_source_state_write_failures_total",
+                            "File sources: failures to save (or read back) the resume offset.", MetricType::Counter);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const SourceStats& st = *sources_[i].stats;
     const Labels labels = {{"source", sources_[i].name}};
+    addValue(stateWrites, labels, static_cast<double>(st.stateWriteFailures.get()));
+    addValue(ignored, labels, static_cast<double>(st.ignored.get()));
+    addValue(stateEvicted, labels, static_cast<double>(st.stateEvicted.get()));
+    addValue(rotations, labels, static_cast<double>(st.fileRotations.get()));
+    addValue(truncations, labels, static_cast<double>(st.fileTruncations.get()));
+    addValue(connectFailures, labels, static_cast<double>(st.connectFailures.get()));
     std::uint64_t rejectedSum = 0;
     for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
       const std::uint64_t v = st.rejected[r].get();
@@ -647,7 +667,8 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
                   &gaps,        &repeats,       &restarts,       &dropped,   &up,           &connects,
                   &disconnects, &last,          &applied,        &ringDepth, &ringCapacity, &latency,
                   &inFlight,    &agentsTracked, &unmatched,      &evicted,   &folded,       &seriesDropped,
-                  &late,        &latePeriods,   &periodsDropped, &reloads,   &start}) {
+                  &late,        &latePeriods,   &periodsDropped, &reloads,   &start,
+                  &ignored,     &stateEvicted,  &rotations,      &truncations, &connectFailures, &stateWrites}) {
     keepNonEmpty(out, std::move(*f));
   }
 }

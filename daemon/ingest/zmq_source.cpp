@@ -175,3 +175,18 @@ void ZmqSource::onReject(RejectReason reason, std::string_view detail) {
 }
 
 }  // namespace ccpulse
+
+namespace ccpulse {
+
+void ZmqSource::onIgnored(std::string_view /*what*/) { stats_.ignored.add(1); }
+
+void ZmqSource::onStateEvicted(std::string_view what) {
+  stats_.stateEvicted.add(1);
+  std::uint64_t suppressed = 0;
+  if (rejectLog_.shouldLog(suppressed)) {
+    spdlog::warn("source {}: adapter forgot its oldest {} (tracking cap reached; {} more since last report)",
+                 settings_.name, what, suppressed);
+  }
+}
+
+}  // namespace ccpulse

@@ -61,7 +61,8 @@ TEST(EventNamesTest, DequeueReasonNamesRoundTrip) {
 TEST(EventNamesTest, RejectReasonNames) {
   constexpr std::string_view kExpected[] = {"not_json",      "not_object",     "missing_field",
                                             "wrong_type",    "unknown_type",   "bad_timestamp",
-                                            "field_too_long", "bad_value",     "oversize"};
+                                            "field_too_long", "bad_value",     "oversize",
+                                            "too_few_fields", "malformed_message"};
   static_assert(std::size(kExpected) == kRejectReasonCount);
   for (std::size_t i = 0; i < kRejectReasonCount; ++i) {
     EXPECT_EQ(toString(static_cast<RejectReason>(i)), kExpected[i]);

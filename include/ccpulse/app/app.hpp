@@ -21,6 +21,7 @@
 #include "ccpulse/export/metrics_exporter.hpp"
 #include "ccpulse/history/interval_store.hpp"
 #include "ccpulse/http/http_server.hpp"
+#include "ccpulse/ingest/source.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
 
 namespace ccpulse {
@@ -77,7 +78,7 @@ class App final {
   std::vector<std::uint64_t> lastPublishes_;  ///< per shard, at the previous watchdog tick
   zmq::context_t zmq_;
   std::unique_ptr<Engine> engine_;
-  std::vector<std::unique_ptr<ZmqSource>> sources_;
+  std::vector<std::unique_ptr<Source>> sources_;
   std::unique_ptr<MetricsExporter> exporter_;
   std::unique_ptr<IntervalStore> intervals_;
   std::unique_ptr<HttpServer> http_;

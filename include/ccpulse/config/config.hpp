@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ccpulse/common/time_zone.hpp"
@@ -25,17 +26,40 @@ struct HttpSettings {
 };
 
 enum class SocketKind : std::uint8_t { kPull, kSub };
-enum class SourceFormat : std::uint8_t { kJson };
+enum class SourceFormat : std::uint8_t {
+  kJson,
+  kAsteriskQueueLog,  ///< Asterisk app_queue queue_log lines (docs/adapters/asterisk.md)
+  kAsteriskAmi,       ///< Asterisk Manager Interface events (docs/adapters/asterisk.md)
+};
+
+/// Settings of the adapter formats (asterisk_*): what the vendor feed does not say itself, and
+/// how adapter-owned sources (file tailing, AMI client) reach their input. Unused by `json`.
+struct AdapterSettings {
+  std::string tenant = "default";  ///< `tenant`: stamped on every event (queue_log and AMI carry none)
+  std::string vendor;              ///< `vendor`
+  Channel channel = Channel::kVoice;  ///< `channel`
+  std::size_t maxCalls = 20000;       ///< `max_tracked_calls`: calls the decoder remembers (oldest evicted)
+  std::size_t maxAgents = 2000;       ///< `max_tracked_agents`: agents the decoder remembers
+  Micros pollInterval = std::chrono::milliseconds(250);  ///< `poll_interval`: file sources
+  std::string username;                                  ///< `username`: AMI login
+  std::string secret;                                    ///< `secret`: AMI login
+  Micros reconnectMin = std::chrono::seconds(1);         ///< `reconnect_min`: AMI backoff start
+  Micros reconnectMax = std::chrono::seconds(30);        ///< `reconnect_max`: AMI backoff cap
+};
+
+/// True when `endpoint` names a file to tail (`file:///path`) rather than a socket.
+[[nodiscard]] inline bool isFileEndpoint(std::string_view endpoint) noexcept { return endpoint.starts_with("file://"); }
 
 struct SourceSettings {
   std::string name;
-  std::string endpoint;  ///< tcp://, ipc:// or inproc://
+  std::string endpoint;  ///< tcp://, ipc://, inproc:// or file:///path (a file source, docs/adapters/asterisk.md)
   SocketKind socket = SocketKind::kPull;
   bool bind = true;
   std::vector<std::string> subscribe;  ///< topic prefixes for sub; empty = everything
   SourceFormat format = SourceFormat::kJson;
   std::size_t maxFrameBytes = 1U << 20U;  ///< `max_frame_bytes`; larger frames are rejected (ZMQ_MAXMSGSIZE)
   int receiveHighWaterMark = 100000;      ///< `receive_hwm` (ZMQ_RCVHWM)
+  AdapterSettings adapter;                ///< asterisk_* formats and file sources
 };
 
 /// Which service-level formula a contract uses; see docs/metrics.md and ../shared/domain.md.

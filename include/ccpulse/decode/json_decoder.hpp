@@ -22,8 +22,11 @@ enum class RejectReason : std::uint8_t {
   kFieldTooLong,   ///< an identifier longer than kMaxIdLength (or a tag longer than kMaxTagLength)
   kBadValue,       ///< a value out of its domain (channel, state, csat range, too many queues...)
   kOversize,       ///< frame larger than the source's max_frame_bytes
+  // Adapter formats (docs/adapters/*.md).
+  kTooFewFields,  ///< a delimited line (asterisk queue_log) with fewer fields than its event needs
+  kMalformedMessage,  ///< an AMI message with a line that is not `Key: Value`
 };
-inline constexpr std::size_t kRejectReasonCount = 9;
+inline constexpr std::size_t kRejectReasonCount = 11;
 [[nodiscard]] std::string_view toString(RejectReason reason) noexcept;
 
 /// Receives decode results. Called synchronously on the decoding thread.
@@ -34,6 +37,11 @@ class DecodeSink {
   virtual void onEvent(const Event& event) = 0;
   /// One rejected frame or array element; `detail` names the field (valid only during the call).
   virtual void onReject(RejectReason reason, std::string_view detail) = 0;
+  /// Well-formed input an adapter deliberately maps to no event (e.g. queue_log CONFIGRELOAD);
+  /// `what` names it (valid only during the call). Counted apart from rejects.
+  virtual void onIgnored(std::string_view /*what*/) {}
+  /// An adapter dropped remembered per-source state (e.g. an old call) because its cap was reached.
+  virtual void onStateEvicted(std::string_view /*what*/) {}
 };
 
 struct DecoderSettings {

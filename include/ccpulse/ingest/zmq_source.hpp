@@ -18,24 +18,22 @@
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/engine/published.hpp"
 #include "ccpulse/ingest/sequence_tracker.hpp"
+#include "ccpulse/ingest/source.hpp"
 #include "ccpulse/ingest/source_stats.hpp"
 
 namespace ccpulse {
 
-class ZmqSource final : private DecodeSink {
+class ZmqSource final : public Source, private DecodeSink {
  public:
   /// Opens and binds/connects the socket; throws zmq::error_t / std::runtime_error on failure.
   ZmqSource(const SourceSettings& settings, std::size_t index, zmq::context_t& context, Engine& engine);
   ~ZmqSource() override;
-  ZmqSource(const ZmqSource&) = delete;
-  ZmqSource& operator=(const ZmqSource&) = delete;
 
-  void start();
-  void stop();
+  void start() override;
+  void stop() override;
 
-  [[nodiscard]] const SourceSettings& settings() const noexcept { return settings_; }
-  [[nodiscard]] const SourceStats& stats() const noexcept { return stats_; }
-  [[nodiscard]] bool ready() const noexcept { return stats_.ready.load(std::memory_order_acquire); }
+  [[nodiscard]] const SourceSettings& settings() const noexcept override { return settings_; }
+  [[nodiscard]] const SourceStats& stats() const noexcept override { return stats_; }
   /// The endpoint actually bound (resolves tcp://*:0 to the chosen port); for tests.
   [[nodiscard]] const std::string& boundEndpoint() const noexcept { return boundEndpoint_; }
 
@@ -44,6 +42,8 @@ class ZmqSource final : private DecodeSink {
   void receiveAvailable();
   void onEvent(const Event& event) override;
   void onReject(RejectReason reason, std::string_view detail) override;
+  void onIgnored(std::string_view what) override;
+  void onStateEvicted(std::string_view what) override;
 
   SourceSettings settings_;
   std::size_t index_;
