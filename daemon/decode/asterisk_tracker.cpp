@@ -1,6 +1,7 @@
 #include "ccpulse/decode/asterisk_tracker.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "ccpulse/common/hash.hpp"
 
@@ -58,6 +59,9 @@ AsteriskTracker::Call* AsteriskTracker::insertCall(std::string_view call, Decode
         oldestKey = key;
       }
     });
+    if (const Call* evicted = calls_.find(oldestKey); evicted != nullptr && evicted->leftUs != 0) {
+      --pendingLeaves_;
+    }
     calls_.erase(oldestKey);
     sink.onStateEvicted("call");
     c = calls_.findOrInsert(hashKey(call), inserted);
@@ -155,6 +159,11 @@ std::size_t AsteriskTracker::enterQueue(std::int64_t tsUs, std::string_view call
     c->queue.assign(queue);
     c->agent.clear();
     c->connected = false;
+    if (c->leftUs != 0) {
+      c->leftUs = 0;
+      --pendingLeaves_;
+    }
+    c->snapshot = snapshot_;
   }
   Event& e = begin(EventType::kContactQueued, tsUs);
   e.contact.assign(call);
@@ -169,6 +178,10 @@ std::size_t AsteriskTracker::connect(std::int64_t tsUs, std::string_view call, s
                                      std::string_view agent, std::int64_t holdSeconds, DecodeSink& sink) {
   std::size_t n = ensureMember(tsUs, agent, queue, sink);
   Call* c = calls_.find(hashKey(call));
+  if (c != nullptr && c->leftUs != 0) {
+    c->leftUs = 0;  // the QueueCallerLeave that preceded this AgentConnect is explained
+    --pendingLeaves_;
+  }
   if (c == nullptr && holdSeconds != kUnknown) {
     // Its ENTERQUEUE came before we started reading: Asterisk's holdtime says when it was.
     n += enterQueue(earlier(tsUs, holdSeconds), call, queue, {}, sink);
@@ -221,8 +234,12 @@ std::size_t AsteriskTracker::complete(std::int64_t tsUs, std::string_view call, 
 std::size_t AsteriskTracker::leave(std::int64_t tsUs, std::string_view call, std::string_view queue, bool abandoned,
                                    DequeueReason reason, std::int64_t waitSeconds, DecodeSink& sink) {
   std::size_t n = 0;
-  if (calls_.find(hashKey(call)) == nullptr && waitSeconds != kUnknown) {
+  const Call* known = calls_.find(hashKey(call));
+  if (known == nullptr && waitSeconds != kUnknown) {
     n += enterQueue(earlier(tsUs, waitSeconds), call, queue, {}, sink);
+  }
+  if (known != nullptr && known->leftUs != 0) {
+    --pendingLeaves_;
   }
   calls_.erase(hashKey(call));
   Event& e = begin(abandoned ? EventType::kContactAbandoned : EventType::kContactDequeued, tsUs);
@@ -310,7 +327,108 @@ std::size_t AsteriskTracker::restart(std::int64_t tsUs, DecodeSink& sink) {
   });
   // FlatTable has no clear(); QUEUESTART is rare enough for a fresh table.
   calls_ = FlatTable<Call>(settings_.maxCalls);
+  pendingLeaves_ = 0;
   agents_.forEach([](std::uint64_t, Agent& a) { a.calls = 0; });
+  return n;
+}
+
+std::size_t AsteriskTracker::snapshotEntry(std::int64_t tsUs, std::string_view call, std::string_view queue,
+                                           std::string_view customer, std::int64_t waitSeconds, DecodeSink& sink) {
+  std::size_t n = 0;
+  Call* c = calls_.find(hashKey(call));
+  if (c == nullptr) {
+    n += enterQueue(waitSeconds == kUnknown ? tsUs : earlier(tsUs, waitSeconds), call, queue, customer, sink);
+    c = calls_.find(hashKey(call));
+  }
+  if (c != nullptr) {
+    c->snapshot = snapshot_;
+  }
+  return n;
+}
+
+std::size_t AsteriskTracker::endSnapshot(std::int64_t tsUs, DecodeSink& sink) {
+  // Collect first: erasing while visiting would move entries under the visitor.
+  std::array<std::uint64_t, 64> gone{};
+  std::size_t n = 0;
+  bool more = true;
+  while (more) {
+    std::size_t count = 0;
+    more = false;
+    calls_.forEach([&](std::uint64_t key, const Call& c) {
+      if (!c.connected && c.snapshot != snapshot_) {
+        if (count < gone.size()) {
+          gone[count++] = key;
+        } else {
+          more = true;
+        }
+      }
+    });
+    for (std::size_t i = 0; i < count; ++i) {
+      const Call c = *calls_.find(gone[i]);
+      calls_.erase(gone[i]);
+      pendingLeaves_ -= c.leftUs != 0 ? 1 : 0;
+      Event& e = begin(EventType::kContactDequeued, tsUs);
+      e.contact = c.id;
+      e.queue = c.queue;
+      e.dequeueReason = DequeueReason::kOther;
+      n += emit(sink);
+    }
+  }
+  return n;
+}
+
+void AsteriskTracker::leftQueue(std::int64_t tsUs, std::string_view call) noexcept {
+  Call* c = calls_.find(hashKey(call));
+  if (c != nullptr && !c->connected && c->leftUs == 0) {
+    c->leftUs = tsUs;
+    ++pendingLeaves_;
+  }
+}
+
+std::size_t AsteriskTracker::settle(std::int64_t tsUs, std::int64_t graceUs, DecodeSink& sink) {
+  if (pendingLeaves_ == 0) {
+    return 0;
+  }
+  std::array<std::uint64_t, 64> due{};
+  std::size_t count = 0;
+  calls_.forEach([&](std::uint64_t key, const Call& c) {
+    if (c.leftUs != 0 && !c.connected && c.leftUs + graceUs < tsUs && count < due.size()) {
+      due[count++] = key;
+    }
+  });
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const Call c = *calls_.find(due[i]);
+    calls_.erase(due[i]);
+    --pendingLeaves_;
+    Event& e = begin(EventType::kContactDequeued, c.leftUs);
+    e.contact = c.id;
+    e.queue = c.queue;
+    e.dequeueReason = DequeueReason::kOther;
+    n += emit(sink);
+  }
+  return n;
+}
+
+std::size_t AsteriskTracker::memberStatus(std::int64_t tsUs, std::string_view agent, std::string_view queue,
+                                          bool paused, std::string_view reason, bool inCall, DecodeSink& sink) {
+  std::size_t n = ensureMember(tsUs, agent, queue, sink);
+  Agent* a = touchAgent(agent, sink);
+  if (a == nullptr) {
+    return n;
+  }
+  const bool wasPaused = a->paused;
+  const bool wasBusy = a->calls > 0;
+  a->paused = paused;
+  a->reason.assign(paused && reason.size() <= kMaxTagLength ? reason : std::string_view{});
+  if (!inCall) {
+    a->calls = 0;
+  } else if (a->calls == 0) {
+    a->calls = 1;
+  }
+  if (wasPaused != a->paused || wasBusy != (a->calls > 0)) {
+    n += emitState(tsUs, *a, sink);
+  }
   return n;
 }
 

@@ -49,6 +49,23 @@ class AsteriskTracker final {
   /// Asterisk (re)started app_queue (QUEUESTART): every call it knew of is gone.
   std::size_t restart(std::int64_t tsUs, DecodeSink& sink);
 
+  /// AMI QueueStatus after a (re)connect: beginSnapshot(), then snapshotEntry() per QueueEntry
+  /// (a waiting caller; unknown ones are queued at ts - wait), then endSnapshot(), which dequeues
+  /// (reason other) every call still believed waiting that the snapshot did not list: it left
+  /// while we were not connected.
+  void beginSnapshot() noexcept { ++snapshot_; }
+  std::size_t snapshotEntry(std::int64_t tsUs, std::string_view call, std::string_view queue, std::string_view customer,
+                            std::int64_t waitSeconds, DecodeSink& sink);
+  std::size_t endSnapshot(std::int64_t tsUs, DecodeSink& sink);
+  /// A caller left the queue (AMI QueueCallerLeave, which also precedes AgentConnect): remembered;
+  /// settle() later turns it into a dequeue unless AgentConnect or an abandon explained it.
+  void leftQueue(std::int64_t tsUs, std::string_view call) noexcept;
+  /// Dequeues (reason other) callers that left more than `graceUs` before `tsUs` unexplained.
+  std::size_t settle(std::int64_t tsUs, std::int64_t graceUs, DecodeSink& sink);
+  /// Membership and state of one member as QueueMemberStatus / QueueMember report it.
+  std::size_t memberStatus(std::int64_t tsUs, std::string_view agent, std::string_view queue, bool paused,
+                           std::string_view reason, bool inCall, DecodeSink& sink);
+
   [[nodiscard]] std::size_t trackedCalls() const noexcept { return calls_.size(); }
   [[nodiscard]] std::size_t trackedAgents() const noexcept { return agents_.size(); }
   /// True when `call` is remembered (waiting or connected).
@@ -60,6 +77,8 @@ class AsteriskTracker final {
     Id queue;
     Id agent;
     std::uint64_t order = 0;  ///< insertion order, for evicting the oldest
+    std::int64_t leftUs = 0;  ///< AMI: when QueueCallerLeave came (0 = not left)
+    std::uint32_t snapshot = 0;  ///< the last QueueStatus snapshot that listed it
     bool connected = false;
   };
   struct Agent {
@@ -89,6 +108,8 @@ class AsteriskTracker final {
   FlatTable<Call> calls_;
   FlatTable<Agent> agents_;
   std::uint64_t order_ = 0;
+  std::uint32_t snapshot_ = 0;
+  std::size_t pendingLeaves_ = 0;  ///< calls with leftUs set (settle() scans only when non-zero)
   Event event_;
 };
 
