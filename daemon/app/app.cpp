@@ -7,6 +7,7 @@
 
 #include "ccpulse/app/sd_notify.hpp"
 #include "ccpulse/config/loader.hpp"
+#include "ccpulse/ingest/ami_source.hpp"
 #include "ccpulse/ingest/file_source.hpp"
 
 namespace ccpulse {
@@ -46,6 +47,9 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
       if (isFileEndpoint(s.endpoint)) {
         sources_.push_back(std::make_unique<FileSource>(
             s, i, config_->state.directory, [engine = engine_.get(), i](const Event& e) { return engine->submit(i, e); }));
+      } else if (s.format == SourceFormat::kAsteriskAmi) {
+        sources_.push_back(std::make_unique<AmiSource>(
+            s, i, [engine = engine_.get(), i](const Event& e) { return engine->submit(i, e); }));
       } else {
         sources_.push_back(std::make_unique<ZmqSource>(s, i, zmq_, *engine_));
       }

@@ -1,6 +1,7 @@
 #include "ccpulse/decode/frame_decoder.hpp"
 
 #include "ccpulse/config/config.hpp"
+#include "ccpulse/decode/asterisk_ami.hpp"
 #include "ccpulse/decode/asterisk_queue_log.hpp"
 
 namespace ccpulse {
@@ -25,7 +26,7 @@ std::unique_ptr<FrameDecoder> makeFrameDecoder(const SourceSettings& settings) {
     case SourceFormat::kAsteriskQueueLog:
       return std::make_unique<AsteriskQueueLogDecoder>(settings);
     case SourceFormat::kAsteriskAmi:
-      break;  // TODO(asterisk_ami)
+      return std::make_unique<AsteriskAmiDecoder>(settings);
   }
   return std::make_unique<CanonicalJsonDecoder>(settings);
 }

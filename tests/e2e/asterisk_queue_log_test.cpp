@@ -201,6 +201,27 @@ TEST(AsteriskQueueLogE2e, FixtureHourThroughTheDaemonsFileSourceAndARestartResum
   EXPECT_EQ(daemon.wait(std::chrono::seconds(10)), 0);
 }
 
+TEST(AsteriskAmiE2e, RecordedAmiMessagesThroughCcpulsectlReplay) {
+  // The recording framing: AMI messages separated by blank lines, as read from the manager port.
+  const std::string configPath = writeTempFile("ccpulse.yaml", config(9464, "file:///x", ""));
+  const std::string recording =
+      std::string(CCPULSE_SOURCE_DIR) + "/tests/fuzz/corpus/asterisk_ami/answered_call.txt";
+  const auto [code, output] =
+      runCommand(CCPULSECTL_PATH, {"replay", "--config", configPath, "--format", "asterisk_ami", recording});
+  ASSERT_EQ(code, 0) << output;
+  const auto s = parsePrometheusText(output);
+  // c1 joins at T+1, AgentConnect at T+9 (wait 8 s), AgentComplete with Reason transfer at T+69.
+  EXPECT_EQ(findSample(s, "ccpulse_contacts_offered_total", q("support")), 1.0);
+  EXPECT_EQ(findSample(s, "ccpulse_contacts_answered_in_threshold_total", q("support")), 1.0);
+  EXPECT_EQ(findSample(s, "ccpulse_wait_seconds_sum", q("support")), 8.0);
+  EXPECT_EQ(findSample(s, "ccpulse_contacts_transferred_total", q("support")), 1.0);
+  EXPECT_EQ(findSample(s, "ccpulse_contacts_handled_total", q("support")), 1.0);
+  EXPECT_EQ(findSample(s, "ccpulse_handle_seconds_total", q("support")), 60.0);
+  // 5 messages; AgentCalled is ignored by design.
+  EXPECT_EQ(findSample(s, "ccpulse_frames_received_total", {{"source", "replay"}}), 5.0);
+  EXPECT_EQ(findSample(s, "ccpulse_events_ignored_total", {{"source", "replay"}}), 1.0);
+}
+
 TEST(AsteriskQueueLogE2e, ReplayRejectsAnUnknownFormatAndListsTheKnownOnes) {
   const std::string configPath = writeTempFile("ccpulse.yaml", config(9464, "file:///x", ""));
   const auto [code, output] = runCommand(CCPULSECTL_PATH, {"replay", "--config", configPath, "--format", "xml", "f"});
