@@ -45,8 +45,9 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
     const SourceSettings& s = config_->sources[i];
     try {
       if (isFileEndpoint(s.endpoint)) {
-        sources_.push_back(std::make_unique<FileSource>(
-            s, i, config_->state.directory, [engine = engine_.get(), i](const Event& e) { return engine->submit(i, e); }));
+        sources_.push_back(
+            std::make_unique<FileSource>(s, i, config_->state.directory,
+                                         [engine = engine_.get(), i](const Event& e) { return engine->submit(i, e); }));
       } else if (s.format == SourceFormat::kAsteriskAmi) {
         sources_.push_back(std::make_unique<AmiSource>(
             s, i, [engine = engine_.get(), i](const Event& e) { return engine->submit(i, e); }));

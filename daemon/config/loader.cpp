@@ -37,10 +37,24 @@ constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interv
 constexpr std::array<std::string_view, 1> kTenantKeys{"time_zone"};
 constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_tolerance", "history"};
 constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
-constexpr std::array<std::string_view, 18> kSourceKeys{
-    "name",    "endpoint",          "socket",             "bind",          "subscribe",     "format",
-    "max_frame_bytes", "receive_hwm",       "tenant",             "vendor",        "channel",       "max_tracked_calls",
-    "max_tracked_agents", "poll_interval", "username",         "secret",        "reconnect_min", "reconnect_max"};
+constexpr std::array<std::string_view, 18> kSourceKeys{"name",
+                                                       "endpoint",
+                                                       "socket",
+                                                       "bind",
+                                                       "subscribe",
+                                                       "format",
+                                                       "max_frame_bytes",
+                                                       "receive_hwm",
+                                                       "tenant",
+                                                       "vendor",
+                                                       "channel",
+                                                       "max_tracked_calls",
+                                                       "max_tracked_agents",
+                                                       "poll_interval",
+                                                       "username",
+                                                       "secret",
+                                                       "reconnect_min",
+                                                       "reconnect_max"};
 // Source keys that only adapter formats (asterisk_*) use; see AdapterSettings.
 constexpr std::array<std::string_view, 5> kAdapterKeys{"tenant", "vendor", "channel", "max_tracked_calls",
                                                        "max_tracked_agents"};
@@ -729,7 +743,8 @@ class Parser final {
     }
     if (ami) {
       if (file) {
-        error(item.path + ".endpoint", item.mark, "format asterisk_ami needs a tcp://host:port endpoint (the AMI port)");
+        error(item.path + ".endpoint", item.mark,
+              "format asterisk_ami needs a tcp://host:port endpoint (the AMI port)");
       }
       // An AMI source always connects to Asterisk; `bind: true` cannot mean anything for it.
       source.bind = false;

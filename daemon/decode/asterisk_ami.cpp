@@ -196,7 +196,8 @@ std::size_t AsteriskAmiDecoder::Impl::decode(std::string_view frame, DecodeSink&
   const bool needsCall = spec->kind <= Kind::kRingNoAnswer || spec->kind == Kind::kEntry;
   const bool needsQueue = spec->kind != Kind::kStatusComplete;
   const bool needsAgent = spec->kind >= Kind::kCalled && spec->kind <= Kind::kMemberRemoved;
-  const std::pair<std::string_view, std::string_view> ids[] = {{call, "Uniqueid"}, {queue, "Queue"}, {agent, "MemberName"}};
+  const std::pair<std::string_view, std::string_view> ids[] = {
+      {call, "Uniqueid"}, {queue, "Queue"}, {agent, "MemberName"}};
   const bool needed[] = {needsCall, needsQueue, needsAgent};
   for (std::size_t i = 0; i < 3; ++i) {
     if (needed[i] && ids[i].first.empty()) {

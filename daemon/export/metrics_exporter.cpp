@@ -538,9 +538,9 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
   auto ignored = family("ccpulse_events_ignored_total",
                         "Well-formed input an adapter maps to no event by design (e.g. queue_log CONFIGRELOAD).",
                         MetricType::Counter);
-  auto stateEvicted = family("ccpulse_adapter_state_evicted_total",
-                             "Calls or agents an adapter forgot because its tracking cap was reached.",
-                             MetricType::Counter);
+  auto stateEvicted =
+      family("ccpulse_adapter_state_evicted_total",
+             "Calls or agents an adapter forgot because its tracking cap was reached.", MetricType::Counter);
   auto rotations =
       family("ccpulse_source_file_rotations_total", "File sources: the tailed file was replaced.", MetricType::Counter);
   auto truncations = family("ccpulse_source_file_truncations_total",
@@ -667,8 +667,11 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
                   &gaps,        &repeats,       &restarts,       &dropped,   &up,           &connects,
                   &disconnects, &last,          &applied,        &ringDepth, &ringCapacity, &latency,
                   &inFlight,    &agentsTracked, &unmatched,      &evicted,   &folded,       &seriesDropped,
-                  &late,        &latePeriods,   &periodsDropped, &reloads,   &start,
-                  &ignored,     &stateEvicted,  &rotations,      &truncations, &connectFailures, &stateWrites}) {
+                  &late,        &latePeriods,   &periodsDropped, &reloads,   &start}) {
+    keepNonEmpty(out, std::move(*f));
+  }
+  // Adapter and file/AMI source families (issue #6).
+  for (auto* f : {&ignored, &stateEvicted, &rotations, &truncations, &connectFailures, &stateWrites}) {
     keepNonEmpty(out, std::move(*f));
   }
 }

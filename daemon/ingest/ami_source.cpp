@@ -118,29 +118,30 @@ void AmiSource::readBanner() {
 }
 
 void AmiSource::readMessage() {
-  boost::asio::async_read_until(socket_, input_, "\r\n\r\n", [this](const boost::system::error_code& ec,
-                                                                   std::size_t n) {
-    if (ec) {
-      if (ec == boost::asio::error::not_found) {
-        onReject(RejectReason::kOversize, {});
-      }
-      fail(phase_ == Phase::kRunning ? "connection lost: " + ec.message() : "login not answered: " + ec.message(),
-           phase_ != Phase::kRunning);
-      return;
-    }
-    const auto begin = boost::asio::buffers_begin(input_.data());
-    const std::string message(begin, begin + static_cast<std::ptrdiff_t>(n));
-    input_.consume(n);
-    messageReceivedNs_ = steadyNowNs();
-    try {
-      handleMessage(message);
-    } catch (const std::exception& e) {
-      spdlog::error("source {}: AMI message failed: {}", settings_.name, e.what());
-    }
-    if (socket_.is_open()) {
-      readMessage();
-    }
-  });
+  boost::asio::async_read_until(
+      socket_, input_, "\r\n\r\n", [this](const boost::system::error_code& ec, std::size_t n) {
+        if (ec) {
+          if (ec == boost::asio::error::not_found) {
+            onReject(RejectReason::kOversize, {});
+          }
+          fail(phase_ == Phase::kRunning ? "connection lost: " + ec.message() : "login not answered: " + ec.message(),
+               phase_ != Phase::kRunning);
+          return;
+        }
+        // asio::streambuf keeps its input in one contiguous buffer: decode in place, no copy.
+        const auto data = input_.data();
+        const std::string_view message(static_cast<const char*>(data.data()), n);
+        messageReceivedNs_ = steadyNowNs();
+        try {
+          handleMessage(message);
+        } catch (const std::exception& e) {
+          spdlog::error("source {}: AMI message failed: {}", settings_.name, e.what());
+        }
+        input_.consume(n);
+        if (socket_.is_open()) {
+          readMessage();
+        }
+      });
 }
 
 void AmiSource::handleMessage(std::string_view message) {
@@ -171,19 +172,19 @@ void AmiSource::send(std::string text) {
   if (!idle) {
     return;
   }
-  boost::asio::async_write(socket_, boost::asio::buffer(output_), [this](const boost::system::error_code& ec,
-                                                                        std::size_t written) {
-    output_.erase(0, written);
-    if (ec) {
-      output_.clear();
-      return;  // the read side reports the broken connection
-    }
-    if (!output_.empty()) {
-      std::string rest = std::move(output_);
-      output_.clear();
-      send(std::move(rest));
-    }
-  });
+  boost::asio::async_write(socket_, boost::asio::buffer(output_),
+                           [this](const boost::system::error_code& ec, std::size_t written) {
+                             output_.erase(0, written);
+                             if (ec) {
+                               output_.clear();
+                               return;  // the read side reports the broken connection
+                             }
+                             if (!output_.empty()) {
+                               std::string rest = std::move(output_);
+                               output_.clear();
+                               send(std::move(rest));
+                             }
+                           });
 }
 
 void AmiSource::fail(const std::string& why, bool countFailure) {

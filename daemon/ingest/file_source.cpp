@@ -159,8 +159,7 @@ void FileSource::loadOffset() {
 }
 
 void FileSource::saveOffset() {
-  if (offsetFile_.empty() || fd_ < 0 ||
-      (offset_ == savedOffset_ && inode_ == savedInode_ && device_ == savedDevice_)) {
+  if (offsetFile_.empty() || fd_ < 0 || (offset_ == savedOffset_ && inode_ == savedInode_ && device_ == savedDevice_)) {
     return;
   }
   // write-temp, fsync, rename, fsync the directory: the file always holds an old or the new
@@ -172,9 +171,9 @@ void FileSource::saveOffset() {
     return;  // the file shrank under us; the next poll sees the truncation
   }
   std::array<char, 160> text{};
-  const int len = std::snprintf(text.data(), text.size(),
-                                "%s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-                                kOffsetMagic.data(), device_, inode_, offset_, prefixLength, prefixHash);
+  const int len =
+      std::snprintf(text.data(), text.size(), "%s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                    kOffsetMagic.data(), device_, inode_, offset_, prefixLength, prefixHash);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   bool ok = fd >= 0 && writeAll(fd, std::string_view(text.data(), static_cast<std::size_t>(len))) && ::fsync(fd) == 0;
   if (fd >= 0) {
@@ -193,8 +192,8 @@ void FileSource::saveOffset() {
     stats_.stateWriteFailures.add(1);
     std::uint64_t suppressed = 0;
     if (errorLog_.shouldLog(suppressed)) {
-      spdlog::error("source {}: cannot save offset to {}: {} ({} more since last report)", settings_.name,
-                    offsetFile_, std::strerror(errno), suppressed);
+      spdlog::error("source {}: cannot save offset to {}: {} ({} more since last report)", settings_.name, offsetFile_,
+                    std::strerror(errno), suppressed);
     }
     return;
   }
@@ -224,7 +223,8 @@ bool FileSource::openFile(bool resume) {
     std::uint64_t prefixHash = 0;
     const bool samePrefix = savedPrefixLength_ <= static_cast<std::uint64_t>(st.st_size) &&
                             fingerprint(fd, savedPrefixLength_, prefixHash) && prefixHash == savedPrefixHash_;
-    if (device_ != savedDevice_ || inode_ != savedInode_ || (!samePrefix && savedOffset_ <= static_cast<std::uint64_t>(st.st_size))) {
+    if (device_ != savedDevice_ || inode_ != savedInode_ ||
+        (!samePrefix && savedOffset_ <= static_cast<std::uint64_t>(st.st_size))) {
       stats_.fileRotations.add(1);
       spdlog::warn("source {}: {} was replaced while ccpulsed was stopped; reading the new file from the start",
                    settings_.name, path_);
@@ -260,8 +260,8 @@ void FileSource::pollOnce() {
     stats_.fileTruncations.add(1);
     std::uint64_t suppressed = 0;
     if (errorLog_.shouldLog(suppressed)) {
-      spdlog::warn("source {}: {} shrank to {} bytes below offset {}; reading from the start ({} more)",
-                   settings_.name, path_, static_cast<std::int64_t>(st.st_size), readOffset_, suppressed);
+      spdlog::warn("source {}: {} shrank to {} bytes below offset {}; reading from the start ({} more)", settings_.name,
+                   path_, static_cast<std::int64_t>(st.st_size), readOffset_, suppressed);
     }
     offset_ = readOffset_ = 0;
     pending_.clear();

@@ -80,8 +80,9 @@ void ZmqSource::run(const std::stop_token& stop) {
   if (monitor_) {
     items[1] = {monitor_.handle(), 0, ZMQ_POLLIN, 0};
   }
-  spdlog::info("source {}: receiving on {} ({} {}, format json)", settings_.name, boundEndpoint_,
-               settings_.socket == SocketKind::kPull ? "pull" : "sub", settings_.bind ? "bind" : "connect");
+  spdlog::info("source {}: receiving on {} ({} {}, format {})", settings_.name, boundEndpoint_,
+               settings_.socket == SocketKind::kPull ? "pull" : "sub", settings_.bind ? "bind" : "connect",
+               static_cast<int>(settings_.format));
   while (!stop.stop_requested()) {
     try {
       zmq::poll(items.data(), static_cast<std::size_t>(itemCount), kPollTimeout);

@@ -104,11 +104,11 @@ TEST(ConfigLoaderAdapter, KeysWhereTheyMeanNothingAreErrors) {
   EXPECT_NE(text.find("sources[0].poll_interval: poll_interval is only meaningful with a file:// endpoint"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("sources[0].username: username is only meaningful with format: asterisk_ami"),
-            std::string::npos)
+  EXPECT_NE(text.find("sources[0].username: username is only meaningful with format: asterisk_ami"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("sources[1].endpoint: endpoint 'file://var/log/queue_log': a file endpoint needs an absolute path"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("sources[1].endpoint: endpoint 'file://var/log/queue_log': a file endpoint needs an absolute path"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("sources[2].vendor: at most 64 bytes, got 65"), std::string::npos) << text;
   EXPECT_NE(text.find("must be one of: json, asterisk_queue_log, asterisk_ami"), std::string::npos) << text;

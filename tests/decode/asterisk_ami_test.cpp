@@ -33,7 +33,8 @@ TEST(AsteriskAmiTest, CallLifecycleWithVendorTimestampsAndTransferReason) {
   AsteriskAmiDecoder decoder(settings());
   Collect sink;
   decoder.decode(
-      "Event: QueueCallerJoin\r\nPrivilege: agent,all\r\nTimestamp: 1795425301.250000\r\nChannel: PJSIP/trunk-00000001\r\n"
+      "Event: QueueCallerJoin\r\nPrivilege: agent,all\r\nTimestamp: 1795425301.250000\r\nChannel: "
+      "PJSIP/trunk-00000001\r\n"
       "Uniqueid: 1795425301.7\r\nLinkedid: 1795425301.7\r\nCallerIDNum: 5550101\r\nQueue: support\r\nPosition: 1\r\n"
       "Count: 1\r\n\r\n",
       sink);
@@ -45,7 +46,8 @@ TEST(AsteriskAmiTest, CallLifecycleWithVendorTimestampsAndTransferReason) {
       "Event: AgentComplete\r\nTimestamp: 1795425371.000000\r\nUniqueid: 1795425301.7\r\nQueue: support\r\n"
       "Interface: PJSIP/alice\r\nMemberName: PJSIP/alice\r\nHoldTime: 10\r\nTalkTime: 60\r\nReason: transfer\r\n\r\n",
       sink);
-  ASSERT_EQ(sink.events.size(), 7U);  // queued, login (implicit member), answered, busy, transferred, wrapped, available
+  ASSERT_EQ(sink.events.size(),
+            7U);  // queued, login (implicit member), answered, busy, transferred, wrapped, available
   EXPECT_EQ(sink.events[0].type, EventType::kContactQueued);
   EXPECT_EQ(sink.events[0].tsUs, 1'795'425'301'250'000);
   EXPECT_EQ(sink.events[0].customer.view(), "5550101");
@@ -63,9 +65,11 @@ TEST(AsteriskAmiTest, MalformedMessagesAreCountedPerReason) {
   const std::vector<std::pair<std::string, std::pair<RejectReason, std::string>>> cases = {
       {"no colon here\r\n\r\n", {RejectReason::kMalformedMessage, "line"}},
       {"\r\n", {RejectReason::kMalformedMessage, "empty"}},
-      {"Event: QueueCallerJoin\r\nTimestamp: soon\r\nUniqueid: c\r\nQueue: q\r\n", {RejectReason::kBadTimestamp, "Timestamp"}},
+      {"Event: QueueCallerJoin\r\nTimestamp: soon\r\nUniqueid: c\r\nQueue: q\r\n",
+       {RejectReason::kBadTimestamp, "Timestamp"}},
       {"Event: QueueCallerJoin\r\nTimestamp: 1795425300\r\nQueue: q\r\n", {RejectReason::kMissingField, "Uniqueid"}},
-      {"Event: AgentConnect\r\nTimestamp: 1795425300\r\nUniqueid: c\r\nQueue: q\r\n", {RejectReason::kMissingField, "MemberName"}},
+      {"Event: AgentConnect\r\nTimestamp: 1795425300\r\nUniqueid: c\r\nQueue: q\r\n",
+       {RejectReason::kMissingField, "MemberName"}},
       {"Event: AgentConnect\r\nTimestamp: 1795425300\r\nUniqueid: c\r\nQueue: q\r\nMemberName: a\r\nHoldTime: x\r\n",
        {RejectReason::kBadValue, "HoldTime"}},
   };

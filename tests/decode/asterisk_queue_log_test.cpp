@@ -226,8 +226,8 @@ TEST(AsteriskQueueLogTest, RingNoAnswerAndSystemEventsAreIgnoredByDesignNotRejec
   decoder.decode(line(kT, "r1|sales|SIP/dave|AGENTDUMP|"), sink);
   decoder.decode(line(kT, "r1|sales|SIP/dave|SYSCOMPAT|"), sink);
   decoder.decode(line(kT, "r1|sales|NONE|DID|5550100"), sink);
-  EXPECT_EQ(sink.ignored,
-            (std::vector<std::string>{"RINGNOANSWER", "RINGCANCELED", "CONFIGRELOAD", "AGENTDUMP", "SYSCOMPAT", "DID"}));
+  EXPECT_EQ(sink.ignored, (std::vector<std::string>{"RINGNOANSWER", "RINGCANCELED", "CONFIGRELOAD", "AGENTDUMP",
+                                                    "SYSCOMPAT", "DID"}));
   EXPECT_TRUE(sink.rejects.empty());
 }
 

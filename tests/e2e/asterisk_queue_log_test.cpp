@@ -46,7 +46,8 @@ std::string mismatches(const std::vector<Sample>& s, const std::string& source) 
       for (const auto& [k, v] : labels) {
         l += k + "=" + v + ",";
       }
-      out += name + "{" + l + "} = " + (got ? std::to_string(*got) : "absent") + ", want " + std::to_string(want) + "\n";
+      out +=
+          name + "{" + l + "} = " + (got ? std::to_string(*got) : "absent") + ", want " + std::to_string(want) + "\n";
     }
   };
   // support: 60 calls (i = 0..59, one a minute).
@@ -204,8 +205,7 @@ TEST(AsteriskQueueLogE2e, FixtureHourThroughTheDaemonsFileSourceAndARestartResum
 TEST(AsteriskAmiE2e, RecordedAmiMessagesThroughCcpulsectlReplay) {
   // The recording framing: AMI messages separated by blank lines, as read from the manager port.
   const std::string configPath = writeTempFile("ccpulse.yaml", config(9464, "file:///x", ""));
-  const std::string recording =
-      std::string(CCPULSE_SOURCE_DIR) + "/tests/fuzz/corpus/asterisk_ami/answered_call.txt";
+  const std::string recording = std::string(CCPULSE_SOURCE_DIR) + "/tests/fuzz/corpus/asterisk_ami/answered_call.txt";
   const auto [code, output] =
       runCommand(CCPULSECTL_PATH, {"replay", "--config", configPath, "--format", "asterisk_ami", recording});
   ASSERT_EQ(code, 0) << output;

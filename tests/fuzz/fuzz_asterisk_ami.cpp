@@ -57,10 +57,9 @@ class CheckingSink final : public ccpulse::DecodeSink {
     checkEvent(event);
     ++events_;
     // No tsUs: a message without a Timestamp header is stamped with the wall clock.
-    log_ += "E:" + std::string(ccpulse::toString(event.type)) + ":" +
-            std::string(event.contact.view()) + ":" + std::string(event.queue.view()) + ":" +
-            std::string(event.agent.view()) + ":" + std::to_string(event.queueCount) + ":" +
-            std::string(event.reason.view()) + "\n";
+    log_ += "E:" + std::string(ccpulse::toString(event.type)) + ":" + std::string(event.contact.view()) + ":" +
+            std::string(event.queue.view()) + ":" + std::string(event.agent.view()) + ":" +
+            std::to_string(event.queueCount) + ":" + std::string(event.reason.view()) + "\n";
   }
   void onReject(ccpulse::RejectReason reason, std::string_view detail) override {
     CCPULSE_FUZZ_CHECK(static_cast<std::size_t>(reason) < ccpulse::kRejectReasonCount);
@@ -100,7 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       end = crlf;
       skip = 4;
     }
-    const std::string_view line = input.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const std::string_view line =
+        input.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     const std::size_t nl = end;
     const std::size_t rejectsBefore = a.rejects_;
     const std::size_t eventsBefore = a.events_;

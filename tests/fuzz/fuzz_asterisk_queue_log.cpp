@@ -92,7 +92,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t start = 0;
   while (start <= input.size()) {
     const std::size_t nl = input.find('\n', start);
-    const std::string_view line = input.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    const std::string_view line =
+        input.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
     const std::size_t rejectsBefore = a.rejects_;
     const std::size_t eventsBefore = a.events_;
     const std::size_t delivered = first.decode(line, a);

@@ -30,10 +30,10 @@ std::string readFile(const std::string& path) {
 TEST(AmiSourceTest, LoginQueueStatusEventsDisconnectAndReconnect) {
   const int port = test::freeTcpPort();
   const std::string actions = test::writeTempFile("actions.log", "");
-  test::Process server("/usr/bin/python3",
-                       {std::string(CCPULSE_SOURCE_DIR) + "/tests/ingest/fake_ami_server.py", std::to_string(port),
-                        actions},
-                       actions + ".server");
+  test::Process server(
+      "/usr/bin/python3",
+      {std::string(CCPULSE_SOURCE_DIR) + "/tests/ingest/fake_ami_server.py", std::to_string(port), actions},
+      actions + ".server");
   ASSERT_TRUE(test::pollUntil([&] { return readFile(actions).find("listening") != std::string::npos; },
                               std::chrono::seconds(10)))
       << readFile(actions + ".server");
@@ -62,7 +62,9 @@ TEST(AmiSourceTest, LoginQueueStatusEventsDisconnectAndReconnect) {
   };
   const SourceStats& stats = source.stats();
   const bool done = test::pollUntil(
-      [&] { return count() >= 13 && stats.rejected[static_cast<std::size_t>(RejectReason::kMalformedMessage)].get() == 1; },
+      [&] {
+        return count() >= 13 && stats.rejected[static_cast<std::size_t>(RejectReason::kMalformedMessage)].get() == 1;
+      },
       std::chrono::seconds(20));
   EXPECT_TRUE(done) << count() << " events\n" << readFile(actions) << readFile(actions + ".server");
   EXPECT_TRUE(source.ready());
@@ -81,18 +83,12 @@ TEST(AmiSourceTest, LoginQueueStatusEventsDisconnectAndReconnect) {
   // T+80 and leaves at T+200 with no answer nor abandon: dequeued at T+200 once a later event
   // (the pause at T+210) passes the 2 s grace; alice paused "lunch".
   const std::vector<Want> want = {
-      {EventType::kAgentLogin, "PJSIP/alice", kT},
-      {EventType::kContactQueued, "w0", kT - 30},
-      {EventType::kContactQueued, "c1", kT + 1},
-      {EventType::kContactAnswered, "c1", kT + 9},
-      {EventType::kAgentState, "PJSIP/alice", kT + 9},
-      {EventType::kContactDequeued, "w0", kT + 30},
-      {EventType::kContactWrapped, "c1", kT + 69},
-      {EventType::kAgentState, "PJSIP/alice", kT + 69},
-      {EventType::kContactQueued, "c2", kT + 70},
-      {EventType::kContactAbandoned, "c2", kT + 74},
-      {EventType::kContactQueued, "c3", kT + 80},
-      {EventType::kContactDequeued, "c3", kT + 200},
+      {EventType::kAgentLogin, "PJSIP/alice", kT},       {EventType::kContactQueued, "w0", kT - 30},
+      {EventType::kContactQueued, "c1", kT + 1},         {EventType::kContactAnswered, "c1", kT + 9},
+      {EventType::kAgentState, "PJSIP/alice", kT + 9},   {EventType::kContactDequeued, "w0", kT + 30},
+      {EventType::kContactWrapped, "c1", kT + 69},       {EventType::kAgentState, "PJSIP/alice", kT + 69},
+      {EventType::kContactQueued, "c2", kT + 70},        {EventType::kContactAbandoned, "c2", kT + 74},
+      {EventType::kContactQueued, "c3", kT + 80},        {EventType::kContactDequeued, "c3", kT + 200},
       {EventType::kAgentState, "PJSIP/alice", kT + 210},
   };
   ASSERT_EQ(events.size(), want.size());
@@ -111,9 +107,9 @@ TEST(AmiSourceTest, LoginQueueStatusEventsDisconnectAndReconnect) {
   EXPECT_EQ(events[3].agent.view(), "PJSIP/alice");
   EXPECT_EQ(events[1].customer.view(), "5550100");
 
-  EXPECT_EQ(stats.connects.get(), 2U);          // sessions 2 and 3
-  EXPECT_EQ(stats.disconnects.get(), 1U);       // session 2 was cut
-  EXPECT_EQ(stats.connectFailures.get(), 1U);   // session 1: login refused
+  EXPECT_EQ(stats.connects.get(), 2U);         // sessions 2 and 3
+  EXPECT_EQ(stats.disconnects.get(), 1U);      // session 2 was cut
+  EXPECT_EQ(stats.connectFailures.get(), 1U);  // session 1: login refused
   // Ignored by design: per session FullyBooted, the QueueStatus response, QueueParams; AgentCalled
   // in session 2, Newchannel in session 3 = 2 * 3 + 2 = 8.
   EXPECT_EQ(stats.ignored.get(), 8U);

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "ccpulse/common/clock.hpp"
 #include "../support/test_support.hpp"
+#include "ccpulse/common/clock.hpp"
 
 namespace ccpulse {
 namespace {

@@ -35,8 +35,8 @@ enum class SourceFormat : std::uint8_t {
 /// Settings of the adapter formats (asterisk_*): what the vendor feed does not say itself, and
 /// how adapter-owned sources (file tailing, AMI client) reach their input. Unused by `json`.
 struct AdapterSettings {
-  std::string tenant = "default";  ///< `tenant`: stamped on every event (queue_log and AMI carry none)
-  std::string vendor;              ///< `vendor`
+  std::string tenant = "default";     ///< `tenant`: stamped on every event (queue_log and AMI carry none)
+  std::string vendor;                 ///< `vendor`
   Channel channel = Channel::kVoice;  ///< `channel`
   std::size_t maxCalls = 20000;       ///< `max_tracked_calls`: calls the decoder remembers (oldest evicted)
   std::size_t maxAgents = 2000;       ///< `max_tracked_agents`: agents the decoder remembers

@@ -76,8 +76,8 @@ class AsteriskTracker final {
     Id id;
     Id queue;
     Id agent;
-    std::uint64_t order = 0;  ///< insertion order, for evicting the oldest
-    std::int64_t leftUs = 0;  ///< AMI: when QueueCallerLeave came (0 = not left)
+    std::uint64_t order = 0;     ///< insertion order, for evicting the oldest
+    std::int64_t leftUs = 0;     ///< AMI: when QueueCallerLeave came (0 = not left)
     std::uint32_t snapshot = 0;  ///< the last QueueStatus snapshot that listed it
     bool connected = false;
   };

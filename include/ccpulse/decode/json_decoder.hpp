@@ -22,9 +22,10 @@ enum class RejectReason : std::uint8_t {
   kFieldTooLong,   ///< an identifier longer than kMaxIdLength (or a tag longer than kMaxTagLength)
   kBadValue,       ///< a value out of its domain (channel, state, csat range, too many queues...)
   kOversize,       ///< frame larger than the source's max_frame_bytes
-  // Adapter formats (docs/adapters/*.md).
-  kTooFewFields,  ///< a delimited line (asterisk queue_log) with fewer fields than its event needs
-  kMalformedMessage,  ///< an AMI message with a line that is not `Key: Value`
+  // Adapter formats (docs/adapters/asterisk.md): kTooFewFields = a delimited line (queue_log) with
+  // fewer fields than its event needs; kMalformedMessage = an AMI message line not `Key: Value`.
+  kTooFewFields,
+  kMalformedMessage,
 };
 inline constexpr std::size_t kRejectReasonCount = 11;
 [[nodiscard]] std::string_view toString(RejectReason reason) noexcept;

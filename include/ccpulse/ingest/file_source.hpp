@@ -80,8 +80,8 @@ class FileSource final : public Source, private DecodeSink {
   int fd_ = -1;
   std::uint64_t device_ = 0;
   std::uint64_t inode_ = 0;
-  std::uint64_t offset_ = 0;       ///< past the last complete line
-  std::uint64_t readOffset_ = 0;   ///< past the last byte read (offset_ + pending_.size())
+  std::uint64_t offset_ = 0;      ///< past the last complete line
+  std::uint64_t readOffset_ = 0;  ///< past the last byte read (offset_ + pending_.size())
   std::uint64_t savedOffset_ = UINT64_MAX;
   std::uint64_t savedInode_ = 0;
   std::uint64_t savedDevice_ = 0;
