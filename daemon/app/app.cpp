@@ -18,6 +18,10 @@ std::shared_ptr<const ServiceLevelSettings> serviceLevelOf(const std::shared_ptr
   return {config, &config->serviceLevel};
 }
 
+std::shared_ptr<const ForecastsByTenant> forecastsOf(const std::shared_ptr<const Config>& config) {
+  return {config, &config->forecasts};
+}
+
 }  // namespace
 
 bool applyLogLevel(const std::string& level) {
@@ -61,6 +65,7 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
     views.push_back({s.name, &sources_.back()->stats()});
   }
   exporter_ = std::make_unique<MetricsExporter>(*engine_, std::move(views), process_, config_->staffing);
+  exporter_->setForecasts(forecastsOf(config_));
   intervals_ = std::make_unique<IntervalStore>(config_->intervals.history.count(), /*logEach=*/true);
   try {
     http_ = std::make_unique<HttpServer>(config_->http, io_, [this](const HttpRequest& r) { return handle(r); });
@@ -213,6 +218,7 @@ bool App::reload() {
   }
   config_ = loaded.config;
   engine_->postServiceLevel(serviceLevelOf(config_));
+  exporter_->setForecasts(forecastsOf(config_));
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.reloadsOk.add(1);
   spdlog::info("config reloaded");

@@ -34,7 +34,7 @@ constexpr std::array<std::string_view, 10> kRootKeys{"http",      "sources", "se
 constexpr std::array<std::string_view, 1> kStateKeys{"directory"};
 constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interval",  "window",
                                                         "max_occupancy", "shrinkage", "concurrency"};
-constexpr std::array<std::string_view, 1> kTenantKeys{"time_zone"};
+constexpr std::array<std::string_view, 2> kTenantKeys{"time_zone", "forecast"};
 constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_tolerance", "history"};
 constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
 constexpr std::array<std::string_view, 18> kSourceKeys{"name",
@@ -321,6 +321,7 @@ class Parser final {
         zone = config.zones.defaultZone;  // tenant listed without its own time_zone
       }
     }
+    loadForecasts(config);
     if (!haveSources) {
       error("sources", root.IsMap() ? root.Mark() : YAML::Mark::null_mark(), "required: configure at least one source");
     }
@@ -1097,13 +1098,52 @@ class Parser final {
       const Field entry = child(section.path + "." + tenant, it->second, it->first.Mark());
       TenantSettings settings;
       std::shared_ptr<const TimeZone> zone;
-      forEachEntry(entry, kTenantKeys, [&](std::string_view, const Field& value) {
-        if ((zone = readZone(value))) {
+      forEachEntry(entry, kTenantKeys, [&](std::string_view key, const Field& value) {
+        if (key == "forecast") {
+          if (const auto path = readNonEmptyString(value)) {
+            settings.forecastPath = resolveAgainstConfigDir(*path);
+            forecastFields_.emplace(tenant, value);
+          }
+        } else if ((zone = readZone(value))) {
           settings.timeZone = value.node.Scalar();
         }
       });
       config.tenants[tenant] = settings;
       config.zones.byTenant[tenant] = zone;
+    }
+  }
+
+  /// Relative forecast paths are taken from the config file's folder, so a config and its plans
+  /// can move together.
+  std::string resolveAgainstConfigDir(const std::string& path) const {
+    if (path.empty() || path.front() == '/') {
+      return path;
+    }
+    const auto slash = file_.rfind('/');
+    return slash == std::string::npos ? path : file_.substr(0, slash + 1) + path;
+  }
+
+  /// Forecast files are read once the tenant's zone and the interval length are both known.
+  void loadForecasts(Config& config) {
+    for (const auto& [tenant, field] : forecastFields_) {
+      const TenantSettings& settings = config.tenants[tenant];
+      auto loaded =
+          loadForecastFile(settings.forecastPath, *config.zones.forTenant(tenant), config.intervals.length.count());
+      for (const auto& e : loaded.errors) {
+        if (e.line == 0) {
+          error(field, settings.forecastPath + ": " + e.message);
+          continue;
+        }
+        ConfigError err;
+        err.keyPath = field.path;
+        err.file = settings.forecastPath;
+        err.line = e.line;
+        err.message = (e.column.empty() ? "" : "column '" + e.column + "': ") + e.message;
+        errors_.push_back(std::move(err));
+      }
+      if (loaded.forecast) {
+        config.forecasts[tenant] = std::move(loaded.forecast);
+      }
     }
   }
 
@@ -1193,6 +1233,7 @@ class Parser final {
 
   std::string file_;
   std::vector<ConfigError> errors_;
+  std::map<std::string, Field> forecastFields_;  ///< tenant → its `forecast` key, for messages
 };
 
 // Records where each document starts and ignores everything else.

@@ -42,6 +42,7 @@ std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept {
 Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel,
                std::size_t sourceCount, const Clock& clock, const IntervalSettings& intervals, TimeZones zones)
     : settings_(settings),
+      clock_(clock),
       sourceCount_(sourceCount),
       dropped_(std::make_unique<PubU64[]>(sourceCount)),
       seriesBudget_(settings.maxSeriesPerTenant) {
@@ -62,6 +63,12 @@ Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLeve
 }
 
 Engine::~Engine() { stop(); }
+
+std::int64_t Engine::nowUs() const noexcept {
+  // Acquire pairs with the release in submit: a reader that sees an event time also sees the
+  // event in its ring (it may not be applied yet, which is fine for a clock).
+  return settings_.clock == ClockMode::kEvent ? newestEventUs_.load(std::memory_order_acquire) : clock_.nowUs();
+}
 
 void Engine::start() {
   if (!workers_.empty()) {

@@ -48,6 +48,7 @@ void publishPeriod(PeriodGauges& g, const ServiceLevelPolicy& policy, std::int64
   g.asaSeconds.set(computeAsa(c).value_or(kNaN));
   g.ahtSeconds.set(computeAht(c).value_or(kNaN));
   g.abandonRate.set(computeAbandonRate(c).value_or(kNaN));
+  g.handled.set(static_cast<double>(c.handled));
 }
 
 /// Appends a new label set to the published list and indexes it by key; nullptr (counted in

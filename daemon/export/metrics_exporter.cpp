@@ -162,6 +162,12 @@ void MetricsExporter::collectStaffing(std::vector<MetricFamily>& out) const {
   }
 }
 
+void MetricsExporter::setForecasts(std::shared_ptr<const ForecastsByTenant> forecasts) {
+  const std::lock_guard lock(staffingMutex_);
+  forecasts_ = std::move(forecasts);
+  staffingComputedNs_ = INT64_MIN;  // recompute at the next scrape
+}
+
 std::vector<MetricFamily> MetricsExporter::computeStaffing() const {
   // Staffed agents per (tenant, vendor, queue), summed over the shards that hold agents.
   std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> staffed;
@@ -173,9 +179,21 @@ std::vector<MetricFamily> MetricsExporter::computeStaffing() const {
       staffed[{a.tenant, a.vendor, a.queue}] += a.staffed.get();
     }
   }
+  const std::int64_t nowUs = engine_.nowUs();
+  // How many vendor series serve each (tenant, queue, channel): a forecast row without a vendor
+  // sizes a series only when that series is the queue's only one.
+  std::map<std::tuple<std::string, std::string, Channel>, int> seriesPerQueue;
+  for (std::size_t shard = 0; shard < engine_.shardCount(); ++shard) {
+    const auto& list = engine_.shard(shard).queueSeries();
+    const std::size_t n = list.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const QueueSeries& s = list.at(i);
+      ++seriesPerQueue[{s.tenant, s.queue, s.channel}];
+    }
+  }
   auto required = family("ccpulse_agents_required",
-                         "Agents needed now to meet the service-level target at the window's arrival rate and AHT, by "
-                         "model (erlang_a uses the patience estimated from abandons).",
+                         "Agents needed now to meet the service-level target at the window's (or the forecast's) "
+                         "arrival rate and AHT, by model (erlang_a uses the patience estimated from abandons).",
                          MetricType::Gauge);
   auto gap = family("ccpulse_staffing_gap", "Staffed agents minus required agents (negative = understaffed).",
                     MetricType::Gauge);
@@ -184,6 +202,10 @@ std::vector<MetricFamily> MetricsExporter::computeStaffing() const {
                           MetricType::Gauge);
   auto traffic =
       family("ccpulse_traffic_erlangs", "Offered load: arrival rate x AHT / concurrency.", MetricType::Gauge);
+  auto fromForecast = family("ccpulse_staffing_from_forecast",
+                             "1 when the staffing figures of this queue use the loaded forecast's volume and AHT for "
+                             "the current interval, 0 when they use the rolling window.",
+                             MetricType::Gauge);
   const std::size_t w = staffingWindow_;
   for (std::size_t shard = 0; shard < engine_.shardCount(); ++shard) {
     const auto& list = engine_.shard(shard).queueSeries();
@@ -198,6 +220,23 @@ std::vector<MetricFamily> MetricsExporter::computeStaffing() const {
       q.ahtSeconds = s.windows[w].ahtSeconds.get();
       q.thresholdSeconds = s.publishedThresholdSeconds.get();
       q.concurrency = staffing_.concurrency[static_cast<std::size_t>(s.channel)];
+      const ForecastRow* row = nullptr;
+      if (forecasts_) {
+        if (const auto it = forecasts_->find(s.tenant); it != forecasts_->end()) {
+          row = it->second->find({s.vendor, s.queue, s.channel}, nowUs);
+          if (row == nullptr && seriesPerQueue[{s.tenant, s.queue, s.channel}] == 1) {
+            row = it->second->find({"", s.queue, s.channel}, nowUs);
+          }
+          if (row != nullptr) {
+            q.arrivalRate = row->contacts / (static_cast<double>(it->second->intervalUs()) / 1e6);
+            q.ahtSeconds = row->ahtSeconds;
+          }
+        }
+      }
+      const Labels labels = queueLabels(s);
+      if (forecasts_ && forecasts_->count(s.tenant) != 0) {
+        addValue(fromForecast, labels, row != nullptr ? 1.0 : 0.0);
+      }
       if (std::isnan(q.ahtSeconds) || q.ahtSeconds <= 0 || q.arrivalRate <= 0) {
         continue;  // no load or no handle time yet: nothing to size
       }
@@ -205,7 +244,6 @@ std::vector<MetricFamily> MetricsExporter::computeStaffing() const {
       target.serviceLevel = std::clamp(s.publishedTarget.get(), 1e-6, 1.0 - 1e-9);
       target.maxOccupancy = staffing_.maxOccupancy;
       target.shrinkage = staffing_.shrinkage;
-      const Labels labels = queueLabels(s);
       addValue(traffic, labels, staffing::trafficErlangs(q));
       const auto it = staffed.find({s.tenant, s.vendor, s.queue});
       const std::int64_t agents = it == staffed.end() ? 0 : it->second;
@@ -232,10 +270,137 @@ std::vector<MetricFamily> MetricsExporter::computeStaffing() const {
     }
   }
   std::vector<MetricFamily> result;
-  for (auto* f : {&required, &gap, &predicted, &traffic}) {
+  for (auto* f : {&required, &gap, &predicted, &traffic, &fromForecast}) {
     keepNonEmpty(result, std::move(*f));
   }
+  computeForecastVariance(result, nowUs, staffed);
   return result;
+}
+
+void MetricsExporter::computeForecastVariance(
+    std::vector<MetricFamily>& out, std::int64_t nowUs,
+    const std::map<std::tuple<std::string, std::string, std::string>, std::int64_t>& staffed) const {
+  if (!forecasts_ || forecasts_->empty()) {
+    return;
+  }
+  // Actual volume and handle time per (tenant, vendor, queue, channel) for the current interval
+  // so far ([0]) and the last closed one ([1]), with the interval each refers to.
+  struct Actual {
+    std::int64_t startUs[2] = {INT64_MIN, INT64_MIN};
+    double offered[2] = {0, 0};
+    double handled[2] = {0, 0};
+    double handleSeconds[2] = {0, 0};
+  };
+  std::map<std::tuple<std::string, std::string, std::string, Channel>, Actual> actuals;
+  for (std::size_t shard = 0; shard < engine_.shardCount(); ++shard) {
+    const auto& list = engine_.shard(shard).queueSeries();
+    const std::size_t n = list.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const QueueSeries& s = list.at(i);
+      if (forecasts_->count(s.tenant) == 0) {
+        continue;
+      }
+      Actual& a = actuals[{s.tenant, s.vendor, s.queue, s.channel}];
+      for (std::size_t k = 0; k < 2; ++k) {
+        const PeriodGauges& g = s.interval[k];
+        const double start = g.startSeconds.get();
+        if (start == 0) {
+          continue;
+        }
+        a.startUs[k] = std::llround(start * 1e6);
+        a.offered[k] = g.offered.get();
+        const double handled = g.handled.get();
+        a.handled[k] = handled;
+        const double aht = g.ahtSeconds.get();
+        a.handleSeconds[k] = handled > 0 && !std::isnan(aht) ? aht * handled : 0;
+      }
+    }
+  }
+  auto contacts = family("ccpulse_forecast_contacts",
+                         "Contacts the forecast expects in the interval (interval=\"current\" or \"last\" closed).",
+                         MetricType::Gauge);
+  auto volumeVariance = family("ccpulse_forecast_volume_variance",
+                               "Actual minus forecast contacts offered: for the current interval against the forecast "
+                               "pro rata to the time elapsed, for the last interval against the whole forecast.",
+                               MetricType::Gauge);
+  auto aht = family("ccpulse_forecast_aht_seconds", "Average handle time the forecast expects in the interval.",
+                    MetricType::Gauge);
+  auto ahtVariance = family("ccpulse_forecast_aht_variance_seconds",
+                            "Actual minus forecast average handle time in the interval (only once contacts were "
+                            "handled).",
+                            MetricType::Gauge);
+  auto scheduled = family("ccpulse_scheduled_agents", "Agents the schedule puts on the queue in the current interval.",
+                          MetricType::Gauge);
+  auto scheduleVariance = family("ccpulse_schedule_variance_agents",
+                                 "Agents staffed on the queue now minus agents scheduled for the current interval "
+                                 "(summed over the queue's channels).",
+                                 MetricType::Gauge);
+  std::map<std::tuple<std::string, std::string, std::string>, double> scheduledPerQueue;
+  for (const auto& [tenant, forecast] : *forecasts_) {
+    const std::int64_t length = forecast->intervalUs();
+    for (const auto& [key, rows] : forecast->rows()) {
+      // Sum the actuals of the series this row covers: one vendor's, or every vendor's.
+      Actual sum;
+      for (const auto& [akey, a] : actuals) {
+        const auto& [aTenant, aVendor, aQueue, aChannel] = akey;
+        if (aTenant != tenant || aQueue != key.queue || aChannel != key.channel ||
+            (!key.vendor.empty() && aVendor != key.vendor)) {
+          continue;
+        }
+        for (std::size_t k = 0; k < 2; ++k) {
+          sum.startUs[k] = a.startUs[k];
+          sum.offered[k] += a.offered[k];
+          sum.handled[k] += a.handled[k];
+          sum.handleSeconds[k] += a.handleSeconds[k];
+        }
+      }
+      const Labels labels{{"tenant", tenant},
+                          {"vendor", key.vendor},
+                          {"queue", key.queue},
+                          {"channel", std::string(toString(key.channel))}};
+      const ForecastRow* current = forecast->find(key, nowUs);
+      if (current != nullptr) {
+        const Labels l = with(labels, "interval", "current");
+        const double elapsed =
+            std::clamp(static_cast<double>(nowUs - current->startUs) / static_cast<double>(length), 0.0, 1.0);
+        // Before the shard publishes the new interval its gauges still show the previous one:
+        // nothing has been counted for this interval yet.
+        const bool same = sum.startUs[0] == current->startUs;
+        addValue(contacts, l, current->contacts);
+        addValue(volumeVariance, l, (same ? sum.offered[0] : 0.0) - current->contacts * elapsed);
+        addValue(aht, l, current->ahtSeconds);
+        if (same && sum.handled[0] > 0) {
+          addValue(ahtVariance, l, sum.handleSeconds[0] / sum.handled[0] - current->ahtSeconds);
+        }
+        addValue(scheduled, labels, current->scheduledAgents);
+        scheduledPerQueue[{tenant, key.vendor, key.queue}] += current->scheduledAgents;
+      }
+      const ForecastRow* last = forecast->find(key, (current != nullptr ? current->startUs : nowUs) - length);
+      if (last != nullptr && sum.startUs[1] == last->startUs) {
+        const Labels l = with(labels, "interval", "last");
+        addValue(contacts, l, last->contacts);
+        addValue(volumeVariance, l, sum.offered[1] - last->contacts);
+        addValue(aht, l, last->ahtSeconds);
+        if (sum.handled[1] > 0) {
+          addValue(ahtVariance, l, sum.handleSeconds[1] / sum.handled[1] - last->ahtSeconds);
+        }
+      }
+    }
+  }
+  for (const auto& [key, agents] : scheduledPerQueue) {
+    const auto& [tenant, vendor, queue] = key;
+    double staffedNow = 0;
+    for (const auto& [skey, count] : staffed) {
+      const auto& [sTenant, sVendor, sQueue] = skey;
+      if (sTenant == tenant && sQueue == queue && (vendor.empty() || sVendor == vendor)) {
+        staffedNow += static_cast<double>(count);
+      }
+    }
+    addValue(scheduleVariance, {{"tenant", tenant}, {"vendor", vendor}, {"queue", queue}}, staffedNow - agents);
+  }
+  for (auto* f : {&contacts, &volumeVariance, &aht, &ahtVariance, &scheduled, &scheduleVariance}) {
+    keepNonEmpty(out, std::move(*f));
+  }
 }
 
 std::string MetricsExporter::render() const {

@@ -32,6 +32,7 @@ Replayer::Replayer(const Config& config, std::optional<SourceFormat> format)
   staffing.interval = Micros(0);  // replay renders once, from the final state
   exporter_ =
       std::make_unique<MetricsExporter>(*engine_, std::vector<SourceView>{{"replay", &stats_}}, process_, staffing);
+  exporter_->setForecasts(std::make_shared<const ForecastsByTenant>(config.forecasts));
 }
 
 Replayer::~Replayer() = default;
@@ -67,6 +68,7 @@ void Replayer::publish() { publish(newestEventUs_); }
 
 void Replayer::publish(std::int64_t nowUs) {
   clock_.setUs(nowUs);
+  engine_->noteSubmitted(nowUs);
   for (std::size_t i = 0; i < engine_->shardCount(); ++i) {
     engine_->shard(i).publish(nowUs);
   }

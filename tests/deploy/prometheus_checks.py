@@ -43,8 +43,8 @@ MIN_OUTCOMES = 100
 MIN_COMPARED = 3
 TOLERANCE = 0.01
 
-# Dashboard panels whose metrics the daemon does not export yet (planned, issue #4).
-PLANNED_METRICS = ("ccpulse_staffing_gap",)
+# Dashboard panels whose metrics the daemon does not export yet (none at the moment).
+PLANNED_METRICS: tuple = ()
 
 
 class Prom:

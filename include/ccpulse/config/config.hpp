@@ -15,6 +15,7 @@
 
 #include "ccpulse/common/time_zone.hpp"
 #include "ccpulse/decode/event.hpp"
+#include "ccpulse/staffing/forecast.hpp"
 
 namespace ccpulse {
 
@@ -145,8 +146,12 @@ struct StaffingSettings {
 };
 
 struct TenantSettings {
-  std::string timeZone;  ///< IANA name; empty = the top-level `time_zone`
+  std::string timeZone;      ///< IANA name; empty = the top-level `time_zone`
+  std::string forecastPath;  ///< `forecast`: CSV plan (docs/staffing.md), resolved against the config file's folder
 };
+
+/// Tenant → its parsed forecast and schedule (only tenants with a `forecast` file).
+using ForecastsByTenant = std::map<std::string, std::shared_ptr<const Forecast>, std::less<>>;
 
 /// Time zones resolved once at load; immutable and shared.
 struct TimeZones {
@@ -181,8 +186,9 @@ struct Config {
   IntervalSettings intervals;
   StaffingSettings staffing;
   StateSettings state;
-  TimeZones zones;       ///< resolved from timeZone and tenants at load
-  std::string filePath;  ///< where it was loaded from (for messages)
+  ForecastsByTenant forecasts;  ///< read at load from tenants.<t>.forecast; reloadable
+  TimeZones zones;              ///< resolved from timeZone and tenants at load
+  std::string filePath;         ///< where it was loaded from (for messages)
 };
 
 [[nodiscard]] std::string_view toString(ServiceLevelFormula formula) noexcept;

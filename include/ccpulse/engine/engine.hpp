@@ -98,18 +98,24 @@ class Engine final {
   void postServiceLevel(const std::shared_ptr<const ServiceLevelSettings>& serviceLevel);
 
   [[nodiscard]] std::size_t shardCount() const noexcept { return shards_.size(); }
+  /// Any thread: the engine's "now": the wall clock, or in event-clock mode the newest event time
+  /// submitted so far.
+  [[nodiscard]] std::int64_t nowUs() const noexcept;
   [[nodiscard]] const Shard& shard(std::size_t i) const noexcept { return *shards_[i]; }
   [[nodiscard]] Shard& shard(std::size_t i) noexcept { return *shards_[i]; }
   [[nodiscard]] const EngineSettings& settings() const noexcept { return settings_; }
   /// Events dropped because a ring stayed full, per source.
   [[nodiscard]] std::uint64_t dropped(std::size_t sourceIndex) const noexcept { return dropped_[sourceIndex].get(); }
   [[nodiscard]] std::uint64_t droppedTotal() const noexcept;
+  /// Raises the event clock to `tsUs` (never lowers it). Called by submit after each push, and by
+  /// the replayer, which applies events to the shards directly. Lock-free; any thread.
+  void noteSubmitted(std::int64_t tsUs) noexcept;
 
  private:
-  void noteSubmitted(std::int64_t tsUs) noexcept;
   bool pushTo(Shard& shard, std::size_t sourceIndex, const Event& event) noexcept;
 
   EngineSettings settings_;
+  const Clock& clock_;
   std::size_t sourceCount_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::jthread> workers_;

@@ -70,6 +70,7 @@ struct PeriodGauges {
   PubF64 asaSeconds;
   PubF64 ahtSeconds;
   PubF64 abandonRate;
+  PubF64 handled;  ///< contacts wrapped in the period (the weight of ahtSeconds)
 };
 
 /// A clock-aligned period in progress, and the previous one while it stays open for late

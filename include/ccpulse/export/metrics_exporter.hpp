@@ -4,9 +4,11 @@
 /// append-only lists: a scrape never takes a lock the writers wait on. Thread-safe: any thread may
 /// call collect()/render() concurrently (each call builds its own result).
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <prometheus/metric_family.h>
@@ -38,6 +40,10 @@ class MetricsExporter final {
   /// Text exposition format 0.0.4.
   [[nodiscard]] std::string render() const;
 
+  /// Control thread (load and reload): the tenants' forecasts and schedules. Takes effect at the
+  /// next staffing computation.
+  void setForecasts(std::shared_ptr<const ForecastsByTenant> forecasts);
+
  private:
   void collectQueues(std::vector<prometheus::MetricFamily>& out) const;
   void collectAgents(std::vector<prometheus::MetricFamily>& out) const;
@@ -46,6 +52,10 @@ class MetricsExporter final {
   /// recomputed at most every staffing.interval (scrapes in between reuse the result).
   void collectStaffing(std::vector<prometheus::MetricFamily>& out) const;
   [[nodiscard]] std::vector<prometheus::MetricFamily> computeStaffing() const;
+  /// Forecast and schedule gauges and their variance against the actual interval (staffingMutex_ held).
+  void computeForecastVariance(
+      std::vector<prometheus::MetricFamily>& out, std::int64_t nowUs,
+      const std::map<std::tuple<std::string, std::string, std::string>, std::int64_t>& staffed) const;
 
   const Engine& engine_;
   std::vector<SourceView> sources_;
@@ -57,6 +67,7 @@ class MetricsExporter final {
   mutable std::mutex staffingMutex_;
   mutable std::int64_t staffingComputedNs_ = INT64_MIN;
   mutable std::vector<prometheus::MetricFamily> staffingCache_;
+  std::shared_ptr<const ForecastsByTenant> forecasts_;  ///< guarded by staffingMutex_
 };
 
 }  // namespace ccpulse
