@@ -661,6 +661,7 @@ class Parser final {
         }
       });
 
+      checkAdapterKeys(item, adapterFields, source);  // first: it settles `bind` for AMI sources
       if (!nameField) {
         error(item.path + ".name", item.mark, "required key is missing");
       } else if (!source.name.empty()) {
@@ -685,7 +686,6 @@ class Parser final {
           }
         }
       }
-      checkAdapterKeys(item, adapterFields, source);
       // Checked after the whole item so that key order does not matter.
       if (subscribeField && !source.subscribe.empty() && source.socket != SocketKind::kSub) {
         error(*subscribeField, "subscribe is only meaningful with socket: sub");
@@ -1399,6 +1399,15 @@ std::optional<SourceFormat> parseSourceFormat(std::string_view name) {
 }
 
 std::string sourceFormatNames() { return nameList(kFormatNames); }
+
+std::string_view sourceFormatName(SourceFormat format) {
+  for (const auto& [text, value] : kFormatNames) {
+    if (value == format) {
+      return text;
+    }
+  }
+  return "?";
+}
 
 std::vector<std::string> restartRequiredChanges(const Config& running, const Config& next) {
   std::vector<std::string> changed;

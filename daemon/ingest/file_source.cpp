@@ -16,6 +16,7 @@
 
 #include "ccpulse/common/clock.hpp"
 #include "ccpulse/common/hash.hpp"
+#include "ccpulse/config/loader.hpp"
 
 namespace ccpulse {
 namespace {
@@ -88,7 +89,7 @@ void FileSource::start() {
     return;
   }
   spdlog::info("source {}: tailing {} (format {}, offset kept in {})", settings_.name, path_,
-               settings_.format == SourceFormat::kJson ? "json" : "asterisk_queue_log",
+               sourceFormatName(settings_.format),
                offsetFile_.empty() ? std::string("nowhere: no state.directory") : offsetFile_);
   boost::asio::post(io_, [this] {
     pollOnce();

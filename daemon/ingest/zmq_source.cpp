@@ -8,6 +8,7 @@
 
 #include "ccpulse/common/clock.hpp"
 #include "ccpulse/common/rate_limited_log.hpp"
+#include "ccpulse/config/loader.hpp"
 
 namespace ccpulse {
 namespace {
@@ -82,7 +83,7 @@ void ZmqSource::run(const std::stop_token& stop) {
   }
   spdlog::info("source {}: receiving on {} ({} {}, format {})", settings_.name, boundEndpoint_,
                settings_.socket == SocketKind::kPull ? "pull" : "sub", settings_.bind ? "bind" : "connect",
-               static_cast<int>(settings_.format));
+               sourceFormatName(settings_.format));
   while (!stop.stop_requested()) {
     try {
       zmq::poll(items.data(), static_cast<std::size_t>(itemCount), kPollTimeout);

@@ -222,6 +222,50 @@ TEST(AsteriskAmiE2e, RecordedAmiMessagesThroughCcpulsectlReplay) {
   EXPECT_EQ(findSample(s, "ccpulse_events_ignored_total", {{"source", "replay"}}), 1.0);
 }
 
+TEST(AsteriskAmiE2e, DaemonWithAnAmiSourceAgainstTheFakeServer) {
+  // The real ccpulsed wired with an asterisk_ami source, against tests/ingest/fake_ami_server.py
+  // (its docstring and tests/ingest/ami_source_test.cpp give the script): a refused login, a
+  // session cut after c1 is answered, a reconnect.
+  const fs::path dir = fs::path(writeTempFile("x", "")).parent_path();
+  const int amiPort = freeTcpPort();
+  const std::string actions = (dir / "actions.log").string();
+  Process server(
+      "/usr/bin/python3",
+      {std::string(CCPULSE_SOURCE_DIR) + "/tests/ingest/fake_ami_server.py", std::to_string(amiPort), actions},
+      actions + ".server");
+  ASSERT_TRUE(
+      pollUntil([&] { return readFile(actions).find("listening") != std::string::npos; }, std::chrono::seconds(10)));
+  const int httpPort = freeTcpPort();
+  const std::string configPath = (dir / "ccpulse.yaml").string();
+  std::ofstream(configPath) << "http:\n  listen: 127.0.0.1:" << httpPort
+                            << "\nsources:\n  - name: ami\n    endpoint: tcp://127.0.0.1:" << amiPort
+                            << "\n    format: asterisk_ami\n    username: ccpulse\n    secret: s3cret\n"
+                               "    tenant: acme\n    vendor: bpo-east\n    reconnect_min: 10ms\n"
+                               "    reconnect_max: 50ms\nengine:\n  clock: event\n";
+  Process daemon(CCPULSED_PATH, {"--config", configPath}, configPath + ".log");
+  // Offered: w0 (from QueueStatus), c1, c2, c3 = 4; answered c1 = 1; abandoned c2 = 1; dequeued
+  // (other): w0 (gone at the second QueueStatus) and c3 (left unanswered) = 2; handled c1 = 1.
+  std::vector<Sample> s;
+  const bool done = pollUntil(
+      [&] {
+        const auto r = httpGet(httpPort, "/metrics");
+        s = r && r->status == 200 ? parsePrometheusText(r->body) : std::vector<Sample>{};
+        return findSample(s, "ccpulse_contacts_dequeued_total", with(q("support"), "reason", "other")) == 2.0 &&
+               findSample(s, "ccpulse_contacts_handled_total", q("support")) == 1.0;
+      },
+      std::chrono::seconds(20));
+  ASSERT_TRUE(done) << readFile(configPath + ".log") << readFile(actions);
+  EXPECT_EQ(findSample(s, "ccpulse_contacts_offered_total", q("support")), 4.0);
+  EXPECT_EQ(findSample(s, "ccpulse_contacts_answered_total", q("support")), 1.0);
+  EXPECT_EQ(findSample(s, "ccpulse_contacts_abandoned_total", q("support")), 1.0);
+  EXPECT_EQ(findSample(s, "ccpulse_source_connects_total", {{"source", "ami"}}), 2.0);
+  EXPECT_EQ(findSample(s, "ccpulse_source_disconnects_total", {{"source", "ami"}}), 1.0);
+  EXPECT_EQ(findSample(s, "ccpulse_source_connect_failures_total", {{"source", "ami"}}), 1.0);
+  EXPECT_EQ(findSample(s, "ccpulse_source_up", {{"source", "ami"}}), 1.0);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait(std::chrono::seconds(10)), 0) << readFile(configPath + ".log");
+}
+
 TEST(AsteriskQueueLogE2e, ReplayRejectsAnUnknownFormatAndListsTheKnownOnes) {
   const std::string configPath = writeTempFile("ccpulse.yaml", config(9464, "file:///x", ""));
   const auto [code, output] = runCommand(CCPULSECTL_PATH, {"replay", "--config", configPath, "--format", "xml", "f"});

@@ -45,5 +45,7 @@ struct ConfigLoadResult {
 [[nodiscard]] std::optional<SourceFormat> parseSourceFormat(std::string_view name);
 /// Every format name, comma-separated, for messages.
 [[nodiscard]] std::string sourceFormatNames();
+/// The config name of a format, for logs.
+[[nodiscard]] std::string_view sourceFormatName(SourceFormat format);
 
 }  // namespace ccpulse
