@@ -1454,7 +1454,9 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   const auto zoneNames = [](const Config& c) {
     std::map<std::string, std::string, std::less<>> names;
     for (const auto& [tenant, settings] : c.tenants) {
-      names[tenant] = settings.timeZone;
+      if (!settings.timeZone.empty()) {  // a tenant listed only for its forecast keeps the default zone
+        names[tenant] = settings.timeZone;
+      }
     }
     return names;
   };

@@ -12,7 +12,6 @@
 #include <set>
 #include <sstream>
 
-#include "ccpulse/common/civil_time.hpp"
 #include "ccpulse/decode/json_decoder.hpp"
 
 namespace ccpulse {
@@ -90,46 +89,20 @@ std::optional<double> parseNumber(std::string_view text) {
   return value;
 }
 
-bool parseFixedDigits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
-  if (pos + count > text.size()) {
-    return false;
-  }
-  out = 0;
-  for (std::size_t i = pos; i < pos + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') {
-      return false;
-    }
-    out = out * 10 + (text[i] - '0');
-  }
-  return true;
-}
-
-/// "YYYY-MM-DD HH:MM[:SS]" (or 'T') as seconds since the epoch of the local clock; nullopt if malformed.
+/// "YYYY-MM-DD HH:MM[:SS]" (or 'T') as seconds since the epoch of the local clock; nullopt if
+/// malformed. Read as if it were UTC by the RFC 3339 parser, which range-checks every field.
 std::optional<std::int64_t> parseLocal(std::string_view text) {
-  int y = 0;
-  int mo = 0;
-  int d = 0;
-  int h = 0;
-  int mi = 0;
-  int s = 0;
-  if (text.size() != 16 && text.size() != 19) {
+  if ((text.size() != 16 && text.size() != 19) || (text[10] != ' ' && text[10] != 'T' && text[10] != 't')) {
     return std::nullopt;
   }
-  if (!parseFixedDigits(text, 0, 4, y) || text[4] != '-' || !parseFixedDigits(text, 5, 2, mo) || text[7] != '-' ||
-      !parseFixedDigits(text, 8, 2, d) || (text[10] != ' ' && text[10] != 'T' && text[10] != 't') ||
-      !parseFixedDigits(text, 11, 2, h) || text[13] != ':' || !parseFixedDigits(text, 14, 2, mi)) {
+  std::string utc(text);
+  utc[10] = 'T';
+  utc += text.size() == 16 ? ":00Z" : "Z";
+  std::int64_t us = 0;
+  if (!parseRfc3339(utc, us)) {
     return std::nullopt;
   }
-  if (text.size() == 19 && (text[16] != ':' || !parseFixedDigits(text, 17, 2, s))) {
-    return std::nullopt;
-  }
-  static constexpr std::array<int, 12> kDays{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[static_cast<std::size_t>(mo - 1)] || (mo == 2 && d == 29 && !leap) ||
-      h > 23 || mi > 59 || s > 59) {
-    return std::nullopt;
-  }
-  return daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s;
+  return us / kMicros;
 }
 
 /// The UTC instants whose local time in `zone` is `local` (0, 1 or 2 of them around a DST change).

@@ -223,13 +223,26 @@ def check_dashboards(prom, paths):
                 skipped.append(f"{dash} / {panel}")
                 continue
             checked += 1
+            failures.append((f"{dash} / {panel}", q))
+    # Some panels need a few more seconds of traffic than the recording rules (e.g. staffing needs
+    # a handled contact inside the daemon's 1m window, then its 5 s staffing refresh): re-ask
+    # the ones without data until a deadline instead of failing on the first empty answer.
+    deadline = time.monotonic() + 60
+    while failures:
+        still = []
+        for name, q in failures:
             try:
                 ok = bool(prom.query(q))
             except Exception as e:
                 ok = False
-                panel += f" ({e})"
+                name = f"{name} ({e})"
             if not ok:
-                failures.append(f"{dash} / {panel}: {q}")
+                still.append((name, q))
+        failures = still
+        if not failures or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    failures = [f"{name}: {q}" for name, q in failures]
     for s in skipped:
         log(f"skipped (planned metric, issue #4): {s}")
     if failures:

@@ -387,3 +387,57 @@ TEST(DaemonConnectingSource, ReadyOnlyWhenConnectedAndCountsReconnects) {
 
 }  // namespace
 }  // namespace ccpulse::test
+
+namespace ccpulse::test {
+namespace {
+
+// A forecast named in the config is read at reload; a broken one is rejected and the running
+// plan stays.
+TEST_F(DaemonE2eTest, ForecastIsReadOnReloadAndABrokenOneKeepsThePrevious) {
+  const std::string header = "interval_start,queue,channel,contacts,aht_seconds,scheduled_agents\n";
+  const std::string csv = writeTempFile("acme-forecast.csv", header + "2026-11-23T10:00:00Z,sales,voice,30,180,4\n");
+  std::ofstream(configPath_, std::ios::app) << "tenants:\n  acme:\n    forecast: " << csv << "\n";
+  daemon_->signal(SIGHUP);
+  // Event clock: now = 10:03:00, 180 s into the 10:00 interval; 2 offered so far.
+  send({contact("contact.queued", 60, "c1"), contact("contact.queued", 180, "c2")});
+  const std::map<std::string, std::string> current = {
+      {"tenant", "acme"}, {"queue", "sales"}, {"channel", "voice"}, {"interval", "current"}};
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        const auto m = scrape();
+        // 2 offered - 30 x 180/900 = 2 - 6 = -4 (once the shard has published both contacts).
+        return findSample(m, "ccpulse_forecast_contacts", current) == 30.0 &&
+               findSample(m, "ccpulse_forecast_volume_variance", current) == -4.0;
+      },
+      std::chrono::seconds(15)))
+      << readFile(logPath_);
+  EXPECT_EQ(findSample(scrape(), "ccpulse_scheduled_agents", {{"tenant", "acme"}, {"queue", "sales"}}), 4.0);
+
+  std::ofstream(csv) << header << "2026-11-23T10:00:00Z,sales,voice,45,180,6\n";
+  daemon_->signal(SIGHUP);
+  // 2 - 45 x 180/900 = 2 - 9 = -7. Staffing results are cached for staffing.interval (5 s).
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        const auto m = scrape();
+        return findSample(m, "ccpulse_config_reloads_total", {{"result", "ok"}}) == 2.0 &&
+               findSample(m, "ccpulse_forecast_volume_variance", current) == -7.0;
+      },
+      std::chrono::seconds(15)))
+      << readFile(logPath_);
+
+  std::ofstream(csv) << header << "2026-11-23T10:00:00Z,sales,fax,45,180,6\n";
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        return findSample(scrape(), "ccpulse_config_reloads_total", {{"result", "failed"}}) == 1.0;
+      },
+      std::chrono::seconds(10)))
+      << readFile(logPath_);
+  EXPECT_EQ(findSample(scrape(), "ccpulse_forecast_contacts", current), 45.0) << "the running plan stays";
+  // The log names the CSV file, its line and the column.
+  EXPECT_NE(readFile(logPath_).find(csv + ":2: tenants.acme.forecast: column 'channel'"), std::string::npos)
+      << readFile(logPath_);
+}
+
+}  // namespace
+}  // namespace ccpulse::test
