@@ -10,6 +10,8 @@
 #include "ccpulse/config/loader.hpp"
 #include "ccpulse/export/scoped_metrics.hpp"
 #include "ccpulse/contract/contract.hpp"
+#include "ccpulse/ingest/ami_source.hpp"
+#include "ccpulse/ingest/file_source.hpp"
 
 namespace ccpulse {
 namespace {
@@ -55,7 +57,16 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
   for (std::size_t i = 0; i < config_->sources.size(); ++i) {
     const SourceSettings& s = config_->sources[i];
     try {
-      sources_.push_back(std::make_unique<ZmqSource>(s, i, zmq_, *engine_));
+      if (isFileEndpoint(s.endpoint)) {
+        sources_.push_back(
+            std::make_unique<FileSource>(s, i, config_->state.directory,
+                                         [engine = engine_.get(), i](const Event& e) { return engine->submit(i, e); }));
+      } else if (s.format == SourceFormat::kAsteriskAmi) {
+        sources_.push_back(std::make_unique<AmiSource>(
+            s, i, [engine = engine_.get(), i](const Event& e) { return engine->submit(i, e); }));
+      } else {
+        sources_.push_back(std::make_unique<ZmqSource>(s, i, zmq_, *engine_));
+      }
     } catch (const std::exception& e) {
       throw std::runtime_error("source '" + s.name + "' cannot " + (s.bind ? "bind " : "connect to ") + s.endpoint +
                                ": " + e.what());

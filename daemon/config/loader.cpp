@@ -55,6 +55,13 @@ constexpr std::array<std::string_view, 3> kAuthUserKeys{"name", "password_hash",
 constexpr std::array<std::string_view, 3> kAuthTokenKeys{"name", "sha256", "scope"};
 constexpr std::array<std::string_view, 3> kRateLimitKeys{"burst", "per_minute", "max_clients"};
 constexpr std::array<std::string_view, 3> kWallboardKeys{"enabled", "stream_interval", "max_stream_clients"};
+// Source keys of the Asterisk adapters and of adapter-owned sources (file tailing, AMI client);
+// see AdapterSettings. Checked against the format and endpoint by checkAdapterKeys.
+constexpr std::array<std::string_view, 7> kAsteriskSourceKeys{"max_tracked_calls", "max_tracked_agents", "poll_interval",
+                                                              "username",          "secret",             "reconnect_min",
+                                                              "reconnect_max"};
+constexpr std::array<std::string_view, 2> kAdapterKeys{"max_tracked_calls", "max_tracked_agents"};
+constexpr std::array<std::string_view, 4> kAmiKeys{"username", "secret", "reconnect_min", "reconnect_max"};
 constexpr std::array<std::string_view, 6> kServiceLevelKeys{
     "threshold", "target", "short_abandon", "formula", "dequeued_counts_as_miss", "overrides"};
 constexpr std::array<std::string_view, 6> kOverrideKeys{"match",         "threshold", "target",
@@ -112,11 +119,13 @@ constexpr std::array<std::pair<std::string_view, SocketKind>, 2> kSocketNames{{
     {"pull", SocketKind::kPull},
     {"sub", SocketKind::kSub},
 }};
-constexpr std::array<std::pair<std::string_view, SourceFormat>, 4> kFormatNames{{
+constexpr std::array<std::pair<std::string_view, SourceFormat>, 6> kFormatNames{{
     {"json", SourceFormat::kJson},
     {"amazon_connect", SourceFormat::kAmazonConnect},
     {"twilio_taskrouter", SourceFormat::kTwilioTaskRouter},
     {"genesys_cloud", SourceFormat::kGenesysCloud},
+    {"asterisk_queue_log", SourceFormat::kAsteriskQueueLog},
+    {"asterisk_ami", SourceFormat::kAsteriskAmi},
 }};
 constexpr std::array<std::pair<std::string_view, ClockMode>, 2> kClockNames{{
     {"system", ClockMode::kSystem},
@@ -1039,6 +1048,7 @@ class Parser final {
       std::optional<Field> endpointField;
       std::optional<Field> subscribeField;
       std::optional<Field> curveField;
+      std::map<std::string, Field, std::less<>> adapterFields;  // adapter/AMI/file keys given, for the checks below
       if (!item.node.IsMap()) {
         error(item, "expected a map with at least name and endpoint, got " + describe(item.node));
         sources.push_back(std::move(source));
@@ -1082,12 +1092,20 @@ class Parser final {
         } else if (key == "curve") {
           curveField = value;
           source.curve = parseCurve(value);
+        } else {
+          adapterFields.emplace(std::string(key), value);
+          parseAdapterKey(key, value, source.adapter);
         }
       });
+      // One set of vendor-adapter labels: the Asterisk tracker reads them from AdapterSettings.
+      source.adapter.tenant = source.tenant.empty() ? "default" : source.tenant;
+      source.adapter.vendor = source.vendor;
+      source.adapter.channel = source.channel.value_or(Channel::kVoice);
       if (curveField && source.curve && !source.bind) {
         error(*curveField, "curve is only supported with bind: true (the daemon is the CURVE server)");
       }
 
+      checkAdapterKeys(item, adapterFields, source);  // first: it settles `bind` for AMI sources
       if (!nameField) {
         error(item.path + ".name", item.mark, "required key is missing");
       } else if (!source.name.empty()) {
@@ -1122,9 +1140,10 @@ class Parser final {
 
   static Keys sourceKeys() {
     static const auto kAll = [] {
-      std::array<std::string_view, kSourceKeys.size() + kSourceAdapterKeys.size()> all{};
-      std::copy(kSourceKeys.begin(), kSourceKeys.end(), all.begin());
-      std::copy(kSourceAdapterKeys.begin(), kSourceAdapterKeys.end(), all.begin() + kSourceKeys.size());
+      std::array<std::string_view, kSourceKeys.size() + kSourceAdapterKeys.size() + kAsteriskSourceKeys.size()> all{};
+      auto end = std::copy(kSourceKeys.begin(), kSourceKeys.end(), all.begin());
+      end = std::copy(kSourceAdapterKeys.begin(), kSourceAdapterKeys.end(), end);
+      std::copy(kAsteriskSourceKeys.begin(), kAsteriskSourceKeys.end(), end);
       return all;
     }();
     return kAll;
@@ -1328,14 +1347,80 @@ class Parser final {
     return curve;
   }
 
+  /// The Asterisk adapter keys (caps, file and AMI settings) of one source; tenant, vendor and
+  /// channel are parseSourceAdapterKey's.
+  void parseAdapterKey(std::string_view key, const Field& value, AdapterSettings& adapter) {
+    if (key == "max_tracked_calls") {
+      assignInt(adapter.maxCalls, value, 1, 10'000'000);
+    } else if (key == "max_tracked_agents") {
+      assignInt(adapter.maxAgents, value, 1, 1'000'000);
+    } else if (key == "poll_interval") {
+      assign(adapter.pollInterval, readDuration(value, Zero::kRejected));
+    } else if (key == "username") {
+      assign(adapter.username, readNonEmptyString(value));
+    } else if (key == "secret") {
+      assign(adapter.secret, readString(value));
+    } else if (key == "reconnect_min") {
+      assign(adapter.reconnectMin, readDuration(value, Zero::kRejected));
+    } else if (key == "reconnect_max") {
+      assign(adapter.reconnectMax, readDuration(value, Zero::kRejected));
+    }
+  }
+
+  /// Cross-key rules of the adapter keys, checked after the whole source so key order does not matter.
+  void checkAdapterKeys(const Field& item, const std::map<std::string, Field, std::less<>>& given,
+                        SourceSettings& source) {
+    const bool adapterFormat = source.format != SourceFormat::kJson;
+    const bool ami = source.format == SourceFormat::kAsteriskAmi;
+    const bool file = isFileEndpoint(source.endpoint);
+    for (const auto& [key, field] : given) {
+      const bool adapterKey = std::find(kAdapterKeys.begin(), kAdapterKeys.end(), key) != kAdapterKeys.end();
+      const bool amiKey = std::find(kAmiKeys.begin(), kAmiKeys.end(), key) != kAmiKeys.end();
+      if (adapterKey && !adapterFormat) {
+        error(field, key + " is only meaningful with an adapter format (asterisk_queue_log, asterisk_ami)");
+      } else if (amiKey && !ami) {
+        error(field, key + " is only meaningful with format: asterisk_ami");
+      } else if (key == "poll_interval" && !file) {
+        error(field, "poll_interval is only meaningful with a file:// endpoint");
+      }
+    }
+    if (ami) {
+      if (file) {
+        error(item.path + ".endpoint", item.mark,
+              "format asterisk_ami needs a tcp://host:port endpoint (the AMI port)");
+      }
+      // An AMI source always connects to Asterisk; `bind: true` cannot mean anything for it.
+      source.bind = false;
+      source.socket = SocketKind::kPull;
+      if (source.adapter.username.empty()) {
+        error(item.path + ".username", item.mark, "required with format: asterisk_ami");
+      }
+      if (!given.contains("secret")) {
+        error(item.path + ".secret", item.mark, "required with format: asterisk_ami");
+      }
+      if (source.adapter.reconnectMin > source.adapter.reconnectMax) {
+        const auto it = given.find("reconnect_min");
+        error(it != given.end() ? it->second : item, "reconnect_min must not exceed reconnect_max");
+      }
+    }
+  }
+
   /// Shape of the endpoint string; the socket layer reports what it cannot bind or reach.
   bool checkEndpoint(const Field& field, const SourceSettings& source) {
     const std::string& endpoint = source.endpoint;
+    if (isFileEndpoint(endpoint)) {
+      // file:///var/log/asterisk/queue_log: the path after the scheme, absolute.
+      if (!std::string_view(endpoint).substr(7).starts_with('/')) {
+        error(field, "endpoint '" + endpoint + "': a file endpoint needs an absolute path (file:///path/to/file)");
+        return false;
+      }
+      return true;
+    }
     constexpr std::array<std::string_view, 3> kSchemes{"tcp://", "ipc://", "inproc://"};
     const auto scheme = std::find_if(kSchemes.begin(), kSchemes.end(),
                                      [&](std::string_view prefix) { return endpoint.starts_with(prefix); });
     if (scheme == kSchemes.end()) {
-      error(field, "endpoint '" + endpoint + "' must start with tcp://, ipc:// or inproc://");
+      error(field, "endpoint '" + endpoint + "' must start with tcp://, ipc://, inproc:// or file://");
       return false;
     }
     const std::string_view rest = std::string_view(endpoint).substr(scheme->size());
@@ -1946,6 +2031,26 @@ ConfigLoadResult loadConfigFile(const std::string& path) {
   return result;
 }
 
+std::optional<SourceFormat> parseSourceFormat(std::string_view name) {
+  for (const auto& [text, format] : kFormatNames) {
+    if (text == name) {
+      return format;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string sourceFormatNames() { return nameList(kFormatNames); }
+
+std::string_view sourceFormatName(SourceFormat format) {
+  for (const auto& [text, value] : kFormatNames) {
+    if (value == format) {
+      return text;
+    }
+  }
+  return "?";
+}
+
 std::vector<std::string> restartRequiredChanges(const Config& running, const Config& next) {
   std::vector<std::string> changed;
   const auto note = [&changed](bool differs, const char* path) {
@@ -1960,7 +2065,10 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
            a.subscribe == b.subscribe && a.format == b.format && a.maxFrameBytes == b.maxFrameBytes &&
            a.receiveHighWaterMark == b.receiveHighWaterMark && a.tenant == b.tenant && a.vendor == b.vendor &&
            a.channel == b.channel && a.queueNames == b.queueNames && a.agentQueues == b.agentQueues &&
-           a.curve == b.curve;
+           a.curve == b.curve && a.adapter.maxCalls == b.adapter.maxCalls && a.adapter.maxAgents == b.adapter.maxAgents &&
+           a.adapter.pollInterval == b.adapter.pollInterval && a.adapter.username == b.adapter.username &&
+           a.adapter.secret == b.adapter.secret && a.adapter.reconnectMin == b.adapter.reconnectMin &&
+           a.adapter.reconnectMax == b.adapter.reconnectMax;
   };
   note(
       !std::equal(running.sources.begin(), running.sources.end(), next.sources.begin(), next.sources.end(), sameSource),

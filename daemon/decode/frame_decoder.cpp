@@ -1,6 +1,8 @@
 #include "ccpulse/decode/frame_decoder.hpp"
 
 #include "ccpulse/config/config.hpp"
+#include "ccpulse/decode/asterisk_ami.hpp"
+#include "ccpulse/decode/asterisk_queue_log.hpp"
 
 namespace ccpulse {
 namespace {
@@ -27,6 +29,10 @@ std::unique_ptr<FrameDecoder> makeFrameDecoder(const SourceSettings& settings) {
       return makeTwilioTaskRouterDecoder(settings);
     case SourceFormat::kGenesysCloud:
       return makeGenesysCloudDecoder(settings);
+    case SourceFormat::kAsteriskQueueLog:
+      return std::make_unique<AsteriskQueueLogDecoder>(settings);
+    case SourceFormat::kAsteriskAmi:
+      return std::make_unique<AsteriskAmiDecoder>(settings);
   }
   return std::make_unique<CanonicalJsonDecoder>(settings);
 }

@@ -42,6 +42,10 @@ std::string_view toString(RejectReason reason) noexcept {
       return "unsupported";
     case RejectReason::kStaleRecord:
       return "stale_record";
+    case RejectReason::kTooFewFields:
+      return "too_few_fields";
+    case RejectReason::kMalformedMessage:
+      return "malformed_message";
   }
   return {};
 }

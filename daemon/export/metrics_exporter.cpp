@@ -745,12 +745,28 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
   auto curveRejected =
       family("ccpulse_source_curve_rejected_total",
              "CURVE handshakes refused by the ZAP handler (unknown key or wrong mechanism).", MetricType::Counter);
+  auto ignored = family("ccpulse_events_ignored_total",
+                        "Well-formed input an adapter maps to no event by design (e.g. queue_log CONFIGRELOAD).",
+                        MetricType::Counter);
+  auto rotations =
+      family("ccpulse_source_file_rotations_total", "File sources: the tailed file was replaced.", MetricType::Counter);
+  auto truncations = family("ccpulse_source_file_truncations_total",
+                            "File sources: the tailed file shrank below the read offset.", MetricType::Counter);
+  auto connectFailures = family("ccpulse_source_connect_failures_total",
+                                "Failed connect or login attempts of adapter sources (AMI).", MetricType::Counter);
+  auto stateWrites = family("ccpulse_source_state_write_failures_total",
+                            "File sources: failures to save (or read back) the resume offset.", MetricType::Counter);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const SourceStats& st = *sources_[i].stats;
     const Labels labels = {{"source", sources_[i].name}};
     if (sources_[i].curveRejected != nullptr) {
       addValue(curveRejected, labels, static_cast<double>(sources_[i].curveRejected->get()));
     }
+    addValue(stateWrites, labels, static_cast<double>(st.stateWriteFailures.get()));
+    addValue(ignored, labels, static_cast<double>(st.ignored.get()));
+    addValue(rotations, labels, static_cast<double>(st.fileRotations.get()));
+    addValue(truncations, labels, static_cast<double>(st.fileTruncations.get()));
+    addValue(connectFailures, labels, static_cast<double>(st.connectFailures.get()));
     std::uint64_t rejectedSum = 0;
     for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
       const std::uint64_t v = st.rejected[r].get();
@@ -774,7 +790,8 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
     addValue(up, labels, st.ready.load(std::memory_order_acquire) ? 1 : 0);
     addValue(connects, labels, static_cast<double>(st.connects.get()));
     addValue(disconnects, labels, static_cast<double>(st.disconnects.get()));
-    addValue(decoderEvicted, labels, static_cast<double>(st.decoderEvictions.get()));
+    // Cloud decoders report their evictions as a running total, the Asterisk tracker one by one.
+    addValue(decoderEvicted, labels, static_cast<double>(st.decoderEvictions.get() + st.stateEvicted.get()));
     const double lastSeconds = st.lastEventSeconds.get();
     if (lastSeconds != 0) {
       addValue(last, labels, lastSeconds);
@@ -865,6 +882,10 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
     keepNonEmpty(out, std::move(*f));
   }
   keepNonEmpty(out, std::move(curveRejected));
+  // Adapter and file/AMI source families (issue #6).
+  for (auto* f : {&ignored, &rotations, &truncations, &connectFailures, &stateWrites}) {
+    keepNonEmpty(out, std::move(*f));
+  }
 }
 
 }  // namespace ccpulse

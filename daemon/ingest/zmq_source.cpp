@@ -8,6 +8,7 @@
 
 #include "ccpulse/common/clock.hpp"
 #include "ccpulse/common/rate_limited_log.hpp"
+#include "ccpulse/config/loader.hpp"
 
 namespace ccpulse {
 namespace {
@@ -88,9 +89,9 @@ void ZmqSource::run(const std::stop_token& stop) {
   if (monitor_) {
     items[1] = {monitor_.handle(), 0, ZMQ_POLLIN, 0};
   }
-  spdlog::info("source {}: receiving on {} ({} {}, format json{})", settings_.name, boundEndpoint_,
+  spdlog::info("source {}: receiving on {} ({} {}, format {}{})", settings_.name, boundEndpoint_,
                settings_.socket == SocketKind::kPull ? "pull" : "sub", settings_.bind ? "bind" : "connect",
-               settings_.curve ? ", CURVE" : "");
+               sourceFormatName(settings_.format), settings_.curve ? ", CURVE" : "");
   while (!stop.stop_requested()) {
     try {
       if (journal_ != nullptr) {
@@ -237,6 +238,21 @@ void ZmqSource::onReject(RejectReason reason, std::string_view detail) {
         "source {}: rejected input (reason={}, field='{}'); counted in ccpulse_events_rejected_total "
         "({} more since last report)",
         settings_.name, toString(reason), detail, suppressed);
+  }
+}
+
+}  // namespace ccpulse
+
+namespace ccpulse {
+
+void ZmqSource::onIgnored(std::string_view /*what*/) { stats_.ignored.add(1); }
+
+void ZmqSource::onStateEvicted(std::string_view what) {
+  stats_.stateEvicted.add(1);
+  std::uint64_t suppressed = 0;
+  if (rejectLog_.shouldLog(suppressed)) {
+    spdlog::warn("source {}: adapter forgot its oldest {} (tracking cap reached; {} more since last report)",
+                 settings_.name, what, suppressed);
   }
 }
 

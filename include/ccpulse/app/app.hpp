@@ -28,6 +28,7 @@
 #include "ccpulse/http/http_server.hpp"
 #include "ccpulse/ingest/source_status.hpp"
 #include "ccpulse/ingest/zap_handler.hpp"
+#include "ccpulse/ingest/source.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
 #include "ccpulse/wallboard/live_board.hpp"
 
@@ -95,7 +96,7 @@ class App final {
   zmq::context_t zmq_;
   std::unique_ptr<ZapHandler> zap_;  ///< only when a source uses CURVE; bound before the sources
   std::unique_ptr<Engine> engine_;
-  std::vector<std::unique_ptr<ZmqSource>> sources_;
+  std::vector<std::unique_ptr<Source>> sources_;
   std::unique_ptr<MetricsExporter> exporter_;
   std::unique_ptr<IntervalStore> intervals_;
   std::unique_ptr<SourceStatus> sourceStatus_;  ///< /api/v1/sources; sampled by housekeeping

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ccpulse/common/time_zone.hpp"
@@ -76,6 +77,8 @@ enum class SourceFormat : std::uint8_t {
   kAmazonConnect,     ///< docs/adapters/amazon_connect.md
   kTwilioTaskRouter,  ///< docs/adapters/twilio_taskrouter.md
   kGenesysCloud,      ///< docs/adapters/genesys_cloud.md
+  kAsteriskQueueLog,  ///< Asterisk app_queue queue_log lines (docs/adapters/asterisk.md)
+  kAsteriskAmi,       ///< Asterisk Manager Interface events (docs/adapters/asterisk.md)
 };
 
 /// ZeroMQ CURVE on a bound source (`sources[].curve`): the daemon is the CURVE server and only
@@ -87,9 +90,27 @@ struct CurveSettings {
   bool operator==(const CurveSettings&) const = default;
 };
 
+/// Settings of the adapter formats (asterisk_*): what the vendor feed does not say itself, and
+/// how adapter-owned sources (file tailing, AMI client) reach their input. Unused by `json`.
+struct AdapterSettings {
+  std::string tenant = "default";     ///< the source's `tenant` (copied by the loader): stamped on every event
+  std::string vendor;                 ///< the source's `vendor` (copied by the loader)
+  Channel channel = Channel::kVoice;  ///< the source's `channel` (copied by the loader; voice if unset)
+  std::size_t maxCalls = 20000;       ///< `max_tracked_calls`: calls the decoder remembers (oldest evicted)
+  std::size_t maxAgents = 2000;       ///< `max_tracked_agents`: agents the decoder remembers
+  Micros pollInterval = std::chrono::milliseconds(250);  ///< `poll_interval`: file sources
+  std::string username;                                  ///< `username`: AMI login
+  std::string secret;                                    ///< `secret`: AMI login
+  Micros reconnectMin = std::chrono::seconds(1);         ///< `reconnect_min`: AMI backoff start
+  Micros reconnectMax = std::chrono::seconds(30);        ///< `reconnect_max`: AMI backoff cap
+};
+
+/// True when `endpoint` names a file to tail (`file:///path`) rather than a socket.
+[[nodiscard]] inline bool isFileEndpoint(std::string_view endpoint) noexcept { return endpoint.starts_with("file://"); }
+
 struct SourceSettings {
   std::string name;
-  std::string endpoint;  ///< tcp://, ipc:// or inproc://
+  std::string endpoint;  ///< tcp://, ipc://, inproc:// or file:///path (a file source, docs/adapters/asterisk.md)
   SocketKind socket = SocketKind::kPull;
   bool bind = true;
   std::vector<std::string> subscribe;  ///< topic prefixes for sub; empty = everything
@@ -104,6 +125,7 @@ struct SourceSettings {
   std::map<std::string, std::string, std::less<>> queueNames;  ///< `queue_names`: vendor queue id -> name
   std::vector<std::string> agentQueues;                        ///< `agent_queues`: when agent events name none
   std::optional<CurveSettings> curve;     ///< `curve`; absent = plaintext (NULL mechanism)
+  AdapterSettings adapter;                ///< asterisk_* formats and file sources
 };
 
 /// Which service-level formula a contract uses; see docs/metrics.md and ../shared/domain.md.

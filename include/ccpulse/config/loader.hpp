@@ -3,6 +3,8 @@
 /// Every problem is collected (not just the first) with its key path, file and line.
 
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <variant>
 #include <vector>
@@ -38,5 +40,12 @@ struct ConfigLoadResult {
 /// Empty when everything that changed is reloadable (service_level.*, logging.level,
 /// engine.aux_reasons); see docs/config.md.
 [[nodiscard]] std::vector<std::string> restartRequiredChanges(const Config& running, const Config& next);
+
+/// A source `format` by its config name (json, asterisk_queue_log, ...), for `ccpulsectl replay --format`.
+[[nodiscard]] std::optional<SourceFormat> parseSourceFormat(std::string_view name);
+/// Every format name, comma-separated, for messages.
+[[nodiscard]] std::string sourceFormatNames();
+/// The config name of a format, for logs.
+[[nodiscard]] std::string_view sourceFormatName(SourceFormat format);
 
 }  // namespace ccpulse
