@@ -1,5 +1,7 @@
 #include "ccpulse/config/loader.hpp"
 
+#include <sys/stat.h>
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -1203,6 +1205,12 @@ class Parser final {
 
   /// Reads a small text file for a key; reports (at `field`) when it cannot.
   std::optional<std::string> readKeyFile(const Field& field, const std::string& path) {
+    // Regular files only: a FIFO or a device (/dev/stdin) could block the load forever.
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+      error(field, "key file '" + path + "' is not a regular file");
+      return std::nullopt;
+    }
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (file == nullptr) {
       error(field, "cannot open key file '" + path + "': " + std::strerror(errno));

@@ -89,6 +89,8 @@ TEST(CurveConfig, BadKeysAndShapesAreRejectedWithTheirPath) {
   // A secret that is neither a key nor a readable file.
   auto r = loadConfigString(source("      secret_key: /nonexistent/server.key\n" + ok), "t.yaml");
   EXPECT_TRUE(hasError(r, "sources[0].curve.secret_key", "cannot open key file")) << errorsOf(r);
+  r = loadConfigString(source("      secret_key: /dev/null\n" + ok), "t.yaml");
+  EXPECT_TRUE(hasError(r, "sources[0].curve.secret_key", "not a regular file")) << errorsOf(r);
   // A short client key, and one with a character outside the alphabet.
   r = loadConfigString(source("      secret_key: \"" + server.sec + "\"\n      allowed_clients: [\"" +
                               a.pub.substr(0, 30) + "\", \"" + std::string(39, 'a') + "~\"]\n"),
