@@ -121,6 +121,7 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
   const std::int64_t graceUs =
       config_->intervals.lateTolerance.count() + 2 * config_->engine.publishInterval.count() + 1'000'000;
   contracts_ = std::make_unique<ContractTracker>(config_->intervals.length.count(), graceUs, history_.get());
+  contracts_->setForecasts(forecastsOf(config_));
   contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
   try {
     http_ = std::make_unique<HttpServer>(config_->http, io_, [this](HttpRequest& r) { return admitAndHandle(r); });
@@ -462,6 +463,7 @@ bool App::reload() {
   gate_->update(config_->auth);
   engine_->postServiceLevel(serviceLevelOf(config_));
   exporter_->setForecasts(forecastsOf(config_));
+  contracts_->setForecasts(forecastsOf(config_));
   contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.reloadsOk.add(1);

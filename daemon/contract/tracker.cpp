@@ -166,6 +166,51 @@ void ContractTracker::closePeriod(TermState& t, std::vector<ContractPeriodRow>& 
   out.push_back(std::move(row));
 }
 
+std::optional<double> ContractTracker::forecastVolume(const Contract& contract, const ContractTerm& term,
+                                                      std::int64_t fromUs, std::int64_t toUs) const {
+  // Forecasts are contacts offered: a fair volume for the measures counted per contact, not for
+  // surveys or self-service.
+  switch (term.measure) {
+    case ContractMeasure::kCsatAverage:
+    case ContractMeasure::kNps:
+    case ContractMeasure::kContainment:
+    case ContractMeasure::kAhtBand:
+      return std::nullopt;
+    default:
+      break;
+  }
+  if (!forecasts_) {
+    return std::nullopt;
+  }
+  const auto it = forecasts_->find(contract.tenant);
+  if (it == forecasts_->end() || !it->second) {
+    return std::nullopt;
+  }
+  const Forecast::Rows& rows = it->second->rows();
+  double total = 0;
+  bool any = false;
+  for (const auto& [key, series] : rows) {
+    // A vendor's own rows, else the queue's rows for all vendors when the vendor has none.
+    if (key.vendor.empty()) {
+      if (rows.count(ForecastKey{contract.vendor, key.queue, key.channel}) != 0) {
+        continue;
+      }
+    } else if (key.vendor != contract.vendor) {
+      continue;
+    }
+    if (!termCovers(contract, term, contract.tenant, contract.vendor, key.queue, key.channel)) {
+      continue;
+    }
+    for (const ForecastRow& row : series) {
+      if (row.startUs >= fromUs && row.startUs < toUs) {
+        total += row.contacts;
+        any = true;
+      }
+    }
+  }
+  return any ? std::optional<double>(total) : std::nullopt;
+}
+
 void ContractTracker::tick(std::int64_t nowUs) {
   std::vector<ContractPeriodRow> closed;
   for (TermState& t : terms_) {
@@ -205,7 +250,8 @@ std::string ContractTracker::renderMetrics(std::int64_t nowUs) const {
   Family volume{"ccpulse_contract_volume", "gauge", "Denominator of the attainment so far in the period", {}};
   Family remaining{"ccpulse_contract_expected_remaining_volume",
                    "gauge",
-                   "Denominator the rest of the period is expected to add (same-rate extrapolation)",
+                   "Denominator the rest of the period is expected to add (staffing forecast where it covers the rest "
+                   "of the period, else same-rate extrapolation)",
                    {}};
   Family start{"ccpulse_contract_period_start_seconds", "gauge", "Start of the term's current period", {}};
   Family end{"ccpulse_contract_period_end_seconds", "gauge", "End of the term's current period", {}};
@@ -229,7 +275,9 @@ std::string ContractTracker::renderMetrics(std::int64_t nowUs) const {
                          "\",period=\"" + std::string(toString(term.period)) + "\"";
     const TermValue value = termValue(term, t.sum);
     const std::int64_t elapsed = t.coveredUntilUs - t.startUs;
-    const Needed need = neededForRest(term, value, elapsed, t.endUs - std::max(t.coveredUntilUs, t.startUs));
+    const std::int64_t restFrom = std::max(t.coveredUntilUs, t.startUs);
+    const Needed need =
+        neededForRest(term, value, elapsed, t.endUs - restFrom, forecastVolume(*t.contract, term, restFrom, t.endUs));
     const TermStatus s = openStatus(term, value, need);
     if (const auto a = value.attainment()) {
       attainment.body << attainment.name << '{' << labels << "} " << number(*a) << '\n';

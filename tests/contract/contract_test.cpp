@@ -13,6 +13,7 @@
 #include "ccpulse/contract/contract.hpp"
 #include "ccpulse/contract/tracker.hpp"
 #include "ccpulse/history/history_db.hpp"
+#include "ccpulse/staffing/forecast.hpp"
 
 namespace ccpulse {
 namespace {
@@ -486,6 +487,46 @@ TEST(ContractConfig, LoadsAgreementsAndRejectsMistakes) {
   expectError("          target: 0.05\n", "", "contracts.agreements[0].terms[1]", "required: target");
   expectError("          min: 240\n", "", "contracts.agreements[0].terms[2]", "aht_band needs min and max");
   expectError("{percent: 2,", "{percent: 200,", "service_credit.percent", "between 0 and 100");
+}
+
+}  // namespace
+}  // namespace ccpulse
+
+namespace ccpulse {
+namespace {
+
+TEST(ContractTracker, ExpectedVolumeComesFromTheForecastWhenItCoversTheRest) {
+  // Daily SL >= 0.8 (UTC). Closed so far: 09:00-09:15 with 70 of 100 in threshold.
+  // Forecast for the rest of the day (09:15 .. 24:00): teleperf's own acme-sales rows 50 (09:15)
+  // + 30 (10:00); the 08:00 row is before and the next day's after; the queue-wide acme-sales row
+  // is ignored because teleperf has its own; acme-other has only a queue-wide row: 5 (12:00).
+  // R = 50 + 30 + 5 = 85; needed x = (0.8 × (100 + 85) − 70) / 85 = 78 / 85 = 0.917647.
+  Forecast::Rows rows;
+  rows[ForecastKey{"teleperf", "acme-sales", Channel::kVoice}] = {{utc(2026, 11, 2, 8), 7, 300, 1},
+                                                                  {utc(2026, 11, 2, 9, 15), 50, 300, 1},
+                                                                  {utc(2026, 11, 2, 10), 30, 300, 1},
+                                                                  {utc(2026, 11, 3, 0), 999, 300, 1}};
+  rows[ForecastKey{"", "acme-sales", Channel::kVoice}] = {{utc(2026, 11, 2, 11), 1000, 300, 1}};
+  rows[ForecastKey{"", "acme-other", Channel::kVoice}] = {{utc(2026, 11, 2, 12), 5, 300, 1}};
+  auto forecasts = std::make_shared<ForecastsByTenant>();
+  (*forecasts)["acme"] = std::make_shared<const Forecast>("f.csv", kIntervalUs, rows);
+  const auto contracts = std::make_shared<const ContractSettings>(settingsWith(slTerm(ContractPeriod::kDay)));
+  ContractTracker tracker(kIntervalUs, 10'000'000, nullptr);
+  tracker.setForecasts(forecasts);
+  tracker.setContracts(contracts, utc(2026, 11, 2, 9));
+  tracker.addInterval(row(utc(2026, 11, 2, 9), 100, 70));
+  const std::string text = tracker.renderMetrics(0);
+  EXPECT_NE(text.find("ccpulse_contract_expected_remaining_volume{agreement=\"acme-teleperf\",tenant=\"acme\","
+                      "vendor=\"teleperf\",term=\"voice-sl\",measure=\"service_level\",period=\"day\"} 85\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("ccpulse_contract_needed{agreement=\"acme-teleperf\",tenant=\"acme\",vendor=\"teleperf\","
+                      "term=\"voice-sl\",measure=\"service_level\",period=\"day\"} 0.9176470588235"),
+            std::string::npos)
+      << text;
+  // Without the forecast: same-rate extrapolation, 100 × (24 h − 9.25 h) / 9.25 h = 159.46.
+  tracker.setForecasts(nullptr);
+  EXPECT_NE(tracker.renderMetrics(0).find("period=\"day\"} 159.459459"), std::string::npos);
 }
 
 }  // namespace

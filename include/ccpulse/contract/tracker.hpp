@@ -14,6 +14,7 @@
 #include "ccpulse/contract/contract.hpp"
 #include "ccpulse/engine/closed_period.hpp"
 #include "ccpulse/history/history_db.hpp"
+#include "ccpulse/staffing/forecast.hpp"
 
 namespace ccpulse {
 
@@ -30,6 +31,13 @@ class ContractTracker final {
   /// the history database as of `nowUs`. Terms kept across a reload (same agreement and term
   /// name and period) keep their sums when there is no database.
   void setContracts(std::shared_ptr<const ContractSettings> contracts, std::int64_t nowUs);
+  /// The staffing forecasts (config's tenants.<t>.forecast); the expected remaining volume of
+  /// contact-count measures comes from them where they cover the rest of the period.
+  void setForecasts(std::shared_ptr<const ForecastsByTenant> forecasts) { forecasts_ = std::move(forecasts); }
+  /// Forecast contacts of the term's series in [fromUs, toUs); nullopt when no forecast row of a
+  /// covered series falls in that time, or the measure is not counted per contact.
+  [[nodiscard]] std::optional<double> forecastVolume(const Contract& contract, const ContractTerm& term,
+                                                     std::int64_t fromUs, std::int64_t toUs) const;
   /// A closed interval (call in close order).
   void addInterval(const IntervalRow& row);
   /// Closes the periods that are over as of `nowUs`, writing them to history.
@@ -60,6 +68,7 @@ class ContractTracker final {
   std::int64_t graceUs_;
   HistoryDb* db_;
   std::shared_ptr<const ContractSettings> contracts_;
+  std::shared_ptr<const ForecastsByTenant> forecasts_;
   std::vector<TermState> terms_;
 };
 
