@@ -2039,17 +2039,6 @@ ConfigLoadResult loadConfigFile(const std::string& path) {
   return result;
 }
 
-std::optional<SourceFormat> parseSourceFormat(std::string_view name) {
-  for (const auto& [text, format] : kFormatNames) {
-    if (text == name) {
-      return format;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string sourceFormatNames() { return nameList(kFormatNames); }
-
 std::string_view sourceFormatName(SourceFormat format) {
   for (const auto& [text, value] : kFormatNames) {
     if (value == format) {
@@ -2149,12 +2138,6 @@ std::optional<SourceFormat> parseSourceFormat(std::string_view text) noexcept {
   return std::nullopt;
 }
 
-std::string sourceFormatNames() {
-  std::string names;
-  for (const auto& entry : kFormatNames) {
-    names += (names.empty() ? "" : ", ") + std::string(entry.first);
-  }
-  return names;
-}
+std::string sourceFormatNames() { return nameList(kFormatNames); }
 
 }  // namespace ccpulse

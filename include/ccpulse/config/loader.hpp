@@ -41,11 +41,7 @@ struct ConfigLoadResult {
 /// engine.aux_reasons); see docs/config.md.
 [[nodiscard]] std::vector<std::string> restartRequiredChanges(const Config& running, const Config& next);
 
-/// A source `format` by its config name (json, asterisk_queue_log, ...), for `ccpulsectl replay --format`.
-[[nodiscard]] std::optional<SourceFormat> parseSourceFormat(std::string_view name);
-/// Every format name, comma-separated, for messages.
-[[nodiscard]] std::string sourceFormatNames();
-/// The config name of a format, for logs.
+/// The config name of a format, for logs (parseSourceFormat and sourceFormatNames: config.hpp).
 [[nodiscard]] std::string_view sourceFormatName(SourceFormat format);
 
 }  // namespace ccpulse
