@@ -106,13 +106,15 @@ HttpResponse App::handle(const HttpRequest& request) {
   if (path == "/metrics") {
     std::string body = exporter_->render();
     body += contracts_->renderMetrics(contractNowUs());
-    body +=
-        "# HELP ccpulse_history_write_errors_total Failed writes to the history database\n"
-        "# TYPE ccpulse_history_write_errors_total counter\nccpulse_history_write_errors_total " +
-        std::to_string(historyWriteErrors_.get()) +
-        "\n# HELP ccpulse_history_rows_written_total Intervals written to the history database\n"
-        "# TYPE ccpulse_history_rows_written_total counter\nccpulse_history_rows_written_total " +
-        std::to_string(historyRowsWritten_.get()) + "\n";
+    if (history_) {  // only with a state directory: replay has no history database
+      body +=
+          "# HELP ccpulse_history_write_errors_total Failed writes to the history database\n"
+          "# TYPE ccpulse_history_write_errors_total counter\nccpulse_history_write_errors_total " +
+          std::to_string(historyWriteErrors_.get()) +
+          "\n# HELP ccpulse_history_rows_written_total Intervals written to the history database\n"
+          "# TYPE ccpulse_history_rows_written_total counter\nccpulse_history_rows_written_total " +
+          std::to_string(historyRowsWritten_.get()) + "\n";
+    }
     return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(body)};
   }
   if (path == "/api/v1/intervals") {
