@@ -188,7 +188,7 @@ HttpResponse App::handle(const HttpRequest& request) {
     std::string body = renderScoped(std::move(families), scope);
     // The contract families come as text; a scoped caller keeps only its own series' lines.
     body += filterScopedText(contracts_->renderMetrics(contractNowUs()), scope);
-    if (scope.seesOperations()) {
+    if (history_ && scope.seesOperations()) {  // only with a state directory: replay has none
       body +=
           "# HELP ccpulse_history_write_errors_total Failed writes to the history database\n"
           "# TYPE ccpulse_history_write_errors_total counter\nccpulse_history_write_errors_total " +

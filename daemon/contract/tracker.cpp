@@ -75,6 +75,8 @@ void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contr
       nowUs = std::max(nowUs, newest - 1);
     }
   }
+  // `previous` points into the old settings: keep them alive until the carry-over below is done.
+  const std::shared_ptr<const ContractSettings> keepPrevious = std::move(contracts_);
   contracts_ = std::move(contracts);
   terms_.clear();
   std::int64_t earliest = INT64_MAX;
