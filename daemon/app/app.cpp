@@ -8,8 +8,8 @@
 
 #include "ccpulse/app/sd_notify.hpp"
 #include "ccpulse/config/loader.hpp"
-#include "ccpulse/export/scoped_metrics.hpp"
 #include "ccpulse/contract/contract.hpp"
+#include "ccpulse/export/scoped_metrics.hpp"
 #include "ccpulse/ingest/ami_source.hpp"
 #include "ccpulse/ingest/file_source.hpp"
 

@@ -34,10 +34,9 @@ using Keys = std::span<const std::string_view>;
 
 constexpr std::array<std::string_view, 4> kStateKeys{"directory", "journal_sync_interval", "checkpoint_interval",
                                                      "journal_segment_bytes"};
-constexpr std::array<std::string_view, 13> kRootKeys{"http",     "sources",   "service_level", "engine",
-                                                     "logging",  "time_zone", "tenants",       "intervals",
-                                                     "staffing", "state",     "auth",          "wallboard",
-                                                     "contracts"};
+constexpr std::array<std::string_view, 13> kRootKeys{"http",      "sources",   "service_level", "engine",   "logging",
+                                                     "time_zone", "tenants",   "intervals",     "staffing", "state",
+                                                     "auth",      "wallboard", "contracts"};
 constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interval",  "window",
                                                         "max_occupancy", "shrinkage", "concurrency"};
 constexpr std::array<std::string_view, 2> kTenantKeys{"time_zone", "forecast"};
@@ -59,9 +58,8 @@ constexpr std::array<std::string_view, 3> kRateLimitKeys{"burst", "per_minute", 
 constexpr std::array<std::string_view, 3> kWallboardKeys{"enabled", "stream_interval", "max_stream_clients"};
 // Source keys of the Asterisk adapters and of adapter-owned sources (file tailing, AMI client);
 // see AdapterSettings. Checked against the format and endpoint by checkAdapterKeys.
-constexpr std::array<std::string_view, 7> kAsteriskSourceKeys{"max_tracked_calls", "max_tracked_agents", "poll_interval",
-                                                              "username",          "secret",             "reconnect_min",
-                                                              "reconnect_max"};
+constexpr std::array<std::string_view, 7> kAsteriskSourceKeys{
+    "max_tracked_calls", "max_tracked_agents", "poll_interval", "username", "secret", "reconnect_min", "reconnect_max"};
 constexpr std::array<std::string_view, 2> kAdapterKeys{"max_tracked_calls", "max_tracked_agents"};
 constexpr std::array<std::string_view, 4> kAmiKeys{"username", "secret", "reconnect_min", "reconnect_max"};
 constexpr std::array<std::string_view, 6> kServiceLevelKeys{
@@ -2062,10 +2060,10 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
            a.subscribe == b.subscribe && a.format == b.format && a.maxFrameBytes == b.maxFrameBytes &&
            a.receiveHighWaterMark == b.receiveHighWaterMark && a.tenant == b.tenant && a.vendor == b.vendor &&
            a.channel == b.channel && a.queueNames == b.queueNames && a.agentQueues == b.agentQueues &&
-           a.curve == b.curve && a.adapter.maxCalls == b.adapter.maxCalls && a.adapter.maxAgents == b.adapter.maxAgents &&
-           a.adapter.pollInterval == b.adapter.pollInterval && a.adapter.username == b.adapter.username &&
-           a.adapter.secret == b.adapter.secret && a.adapter.reconnectMin == b.adapter.reconnectMin &&
-           a.adapter.reconnectMax == b.adapter.reconnectMax;
+           a.curve == b.curve && a.adapter.maxCalls == b.adapter.maxCalls &&
+           a.adapter.maxAgents == b.adapter.maxAgents && a.adapter.pollInterval == b.adapter.pollInterval &&
+           a.adapter.username == b.adapter.username && a.adapter.secret == b.adapter.secret &&
+           a.adapter.reconnectMin == b.adapter.reconnectMin && a.adapter.reconnectMax == b.adapter.reconnectMax;
   };
   note(
       !std::equal(running.sources.begin(), running.sources.end(), next.sources.begin(), next.sources.end(), sameSource),

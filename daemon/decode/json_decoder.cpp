@@ -82,9 +82,9 @@ enum class Field : std::uint8_t {
 };
 constexpr std::size_t kFieldCount = 22;
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
-    "type",     "ts",          "id",       "source",    "seq",    "tenant", "vendor", "queue",
-    "channel",  "contact",     "agent",    "customer",  "reason", "to_queue", "disposition",
-    "resolved", "contained",   "queues",   "capacity",  "state",  "csat",   "nps",
+    "type",      "ts",      "id",       "source",   "seq",    "tenant",   "vendor",      "queue",
+    "channel",   "contact", "agent",    "customer", "reason", "to_queue", "disposition", "resolved",
+    "contained", "queues",  "capacity", "state",    "csat",   "nps",
 };
 static_assert(static_cast<std::size_t>(Field::kNps) + 1 == kFieldCount);
 static_assert(kFieldCount <= 32, "presence is a 32-bit mask");
@@ -137,9 +137,7 @@ struct JsonDecoder::Impl {
     return false;
   }
 
-  [[nodiscard]] bool has(Field field) const noexcept {
-    return (present_ & (1U << static_cast<unsigned>(field))) != 0;
-  }
+  [[nodiscard]] bool has(Field field) const noexcept { return (present_ & (1U << static_cast<unsigned>(field))) != 0; }
   [[nodiscard]] const element& value(Field field) const noexcept { return values_[static_cast<std::size_t>(field)]; }
 
   void collect(simdjson::dom::object object) noexcept {

@@ -564,8 +564,9 @@ logging:
 )");
   EXPECT_EQ(result.errors.size(), 5U) << dump(result);
   expectError(result, "sources[0].socket", 4, "must be one of: pull, sub; got 'push'");
-  expectError(result, "sources[0].format", 5,
-              "must be one of: json, amazon_connect, twilio_taskrouter, genesys_cloud, asterisk_queue_log, asterisk_ami");
+  expectError(
+      result, "sources[0].format", 5,
+      "must be one of: json, amazon_connect, twilio_taskrouter, genesys_cloud, asterisk_queue_log, asterisk_ami");
   expectError(result, "sources[0].format", 5, "; got 'protobuf'");
   expectError(result, "service_level.formula", 7,
               "must be one of: answered, ignore_abandons, abandons_miss, all_misses, abandons_met, "

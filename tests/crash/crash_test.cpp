@@ -36,7 +36,10 @@ bool isDomainMetric(const std::string& name) {
                                                     "ccpulse_build_info",
                                                     "ccpulse_checkpoint",
                                                     "ccpulse_journal_",
-                                                    "ccpulse_restore_"};
+                                                    "ccpulse_restore_",
+                                                    "ccpulse_http_",
+                                                    "ccpulse_wallboard_",
+                                                    "ccpulse_history_"};
   for (const auto& p : kProcess) {
     if (name.rfind(p, 0) == 0) {
       return false;

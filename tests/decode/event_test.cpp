@@ -59,10 +59,9 @@ TEST(EventNamesTest, DequeueReasonNamesRoundTrip) {
 }
 
 TEST(EventNamesTest, RejectReasonNames) {
-  constexpr std::string_view kExpected[] = {"not_json",       "not_object",  "missing_field", "wrong_type",
-                                            "unknown_type",   "bad_timestamp", "field_too_long", "bad_value",
-                                            "oversize",       "bad_encoding", "unsupported",   "stale_record",
-                                            "too_few_fields", "malformed_message"};
+  constexpr std::string_view kExpected[] = {
+      "not_json",  "not_object", "missing_field", "wrong_type",  "unknown_type", "bad_timestamp",  "field_too_long",
+      "bad_value", "oversize",   "bad_encoding",  "unsupported", "stale_record", "too_few_fields", "malformed_message"};
   static_assert(std::size(kExpected) == kRejectReasonCount);
   for (std::size_t i = 0; i < kRejectReasonCount; ++i) {
     EXPECT_EQ(toString(static_cast<RejectReason>(i)), kExpected[i]);

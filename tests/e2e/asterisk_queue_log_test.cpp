@@ -153,6 +153,7 @@ TEST(AsteriskQueueLogE2e, FixtureHourThroughTheDaemonsFileSourceAndARestartResum
     const auto r = httpGet(httpPort, "/metrics");
     return r && r->status == 200 ? parsePrometheusText(r->body) : std::vector<Sample>{};
   };
+  std::vector<Sample> before;
   {
     Process daemon(CCPULSED_PATH, {"--config", configPath}, configPath + ".log");
     ASSERT_TRUE(waitReady(httpPort)) << readFile(configPath + ".log");
@@ -166,6 +167,7 @@ TEST(AsteriskQueueLogE2e, FixtureHourThroughTheDaemonsFileSourceAndARestartResum
         },
         std::chrono::seconds(20));
     EXPECT_TRUE(done) << last << readFile(configPath + ".log");
+    before = scrape();
     daemon.signal(SIGTERM);
     EXPECT_EQ(daemon.wait(std::chrono::seconds(10)), 0) << readFile(configPath + ".log");
   }
@@ -178,25 +180,31 @@ TEST(AsteriskQueueLogE2e, FixtureHourThroughTheDaemonsFileSourceAndARestartResum
   saved >> magic >> device >> inode >> offset;
   EXPECT_EQ(offset, fs::file_size(log));
 
-  // Restart, then Asterisk writes one more call: only that call is counted by the new process
-  // (counters start from zero; a re-read of the old lines would show 60 offered on support).
+  // Restart, then Asterisk writes one more call. With a state directory the counters continue
+  // across the restart (docs/durability.md), and the file source resumes after the last line it
+  // read: support goes from 60 to 61 offered (a re-read of the old lines would give 121) and the
+  // source from 269 to 271 frames.
   {
     std::ofstream out(log, std::ios::app);
     out << "1795428300|1795428300.900|support|NONE|ENTERQUEUE||5559999|1\n"
            "1795428304|1795428300.900|support|NONE|ABANDON|1|1|4\n";
   }
+  const auto abandonedBefore = findSample(before, "ccpulse_contacts_abandoned_total", q("support"));
+  ASSERT_TRUE(abandonedBefore);
+  EXPECT_EQ(findSample(before, "ccpulse_contacts_offered_total", q("support")), 60.0);
+  EXPECT_EQ(findSample(before, "ccpulse_frames_received_total", {{"source", "pbx"}}), 269.0);
   Process daemon(CCPULSED_PATH, {"--config", configPath}, configPath + ".log2");
   ASSERT_TRUE(waitReady(httpPort)) << readFile(configPath + ".log2");
   EXPECT_TRUE(pollUntil(
       [&] {
         const auto s = scrape();
-        return findSample(s, "ccpulse_contacts_abandoned_total", q("support")) == 1.0;
+        return findSample(s, "ccpulse_contacts_abandoned_total", q("support")) == *abandonedBefore + 1;
       },
       std::chrono::seconds(20)))
       << readFile(configPath + ".log2");
   const auto s = scrape();
-  EXPECT_EQ(findSample(s, "ccpulse_contacts_offered_total", q("support")), 1.0);
-  EXPECT_EQ(findSample(s, "ccpulse_frames_received_total", {{"source", "pbx"}}), 2.0);
+  EXPECT_EQ(findSample(s, "ccpulse_contacts_offered_total", q("support")), 61.0);
+  EXPECT_EQ(findSample(s, "ccpulse_frames_received_total", {{"source", "pbx"}}), 271.0);
   EXPECT_EQ(findSample(s, "ccpulse_source_file_rotations_total", {{"source", "pbx"}}), 0.0);
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait(std::chrono::seconds(10)), 0);

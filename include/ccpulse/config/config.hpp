@@ -124,8 +124,8 @@ struct SourceSettings {
   std::optional<Channel> channel;                              ///< `channel`: when the payload has none usable
   std::map<std::string, std::string, std::less<>> queueNames;  ///< `queue_names`: vendor queue id -> name
   std::vector<std::string> agentQueues;                        ///< `agent_queues`: when agent events name none
-  std::optional<CurveSettings> curve;     ///< `curve`; absent = plaintext (NULL mechanism)
-  AdapterSettings adapter;                ///< asterisk_* formats and file sources
+  std::optional<CurveSettings> curve;                          ///< `curve`; absent = plaintext (NULL mechanism)
+  AdapterSettings adapter;                                     ///< asterisk_* formats and file sources
 };
 
 /// Which service-level formula a contract uses; see docs/metrics.md and ../shared/domain.md.

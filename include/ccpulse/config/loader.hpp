@@ -4,8 +4,8 @@
 
 #include <memory>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -16,8 +16,8 @@ namespace ccpulse {
 struct ConfigError {
   std::string keyPath;  ///< e.g. "sources[0].socket"
   std::string file;
-  int line = 0;         ///< 1-based; 0 when unknown
-  int column = 0;       ///< 1-based; 0 when unknown
+  int line = 0;    ///< 1-based; 0 when unknown
+  int column = 0;  ///< 1-based; 0 when unknown
   std::string message;
 
   /// "file:line:column: keyPath: message"

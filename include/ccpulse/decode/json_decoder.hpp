@@ -13,15 +13,15 @@
 namespace ccpulse {
 
 enum class RejectReason : std::uint8_t {
-  kNotJson,        ///< not parseable JSON
-  kNotObject,      ///< a frame or array element that is not a JSON object
-  kMissingField,   ///< a required field is absent
-  kWrongType,      ///< a field has the wrong JSON type
-  kUnknownType,    ///< `type` is not a known event type
-  kBadTimestamp,   ///< `ts` is not RFC 3339 with offset nor integer epoch milliseconds
-  kFieldTooLong,   ///< an identifier longer than kMaxIdLength (or a tag longer than kMaxTagLength)
-  kBadValue,       ///< a value out of its domain (channel, state, csat range, too many queues...)
-  kOversize,       ///< frame larger than the source's max_frame_bytes
+  kNotJson,       ///< not parseable JSON
+  kNotObject,     ///< a frame or array element that is not a JSON object
+  kMissingField,  ///< a required field is absent
+  kWrongType,     ///< a field has the wrong JSON type
+  kUnknownType,   ///< `type` is not a known event type
+  kBadTimestamp,  ///< `ts` is not RFC 3339 with offset nor integer epoch milliseconds
+  kFieldTooLong,  ///< an identifier longer than kMaxIdLength (or a tag longer than kMaxTagLength)
+  kBadValue,      ///< a value out of its domain (channel, state, csat range, too many queues...)
+  kOversize,      ///< frame larger than the source's max_frame_bytes
   // Vendor adapters (docs/adapters/).
   kBadEncoding,  ///< a form-urlencoded body or an embedded JSON string that does not decode
   kUnsupported,  ///< valid vendor input with no canonical mapping (e.g. an Amazon Connect TASK contact)
