@@ -16,7 +16,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds == 0)); then
   exit 2
 fi
 build_dir=${CCPULSE_FUZZ_BUILD_DIR:-build-fuzz}
-targets=(${CCPULSE_FUZZ_TARGETS:-json_decoder config_loader rfc3339})
+targets=(${CCPULSE_FUZZ_TARGETS:-json_decoder config_loader rfc3339 amazon_connect_decoder twilio_taskrouter_decoder genesys_cloud_decoder})
 cxx=${CCPULSE_FUZZ_CXX:-}
 if [[ -z "$cxx" ]]; then
   cxx=$(command -v clang++-14 || command -v clang++ || true)

@@ -19,6 +19,13 @@ PACKAGES=(
   prometheus prometheus-alertmanager
   # tests/deploy/scale_out.sh publishes with pyzmq; check_manifests.py and it parse YAML.
   python3-zmq python3-yaml
+  # scripts/ci-hardening.sh: ASan+UBSan and TSan builds and the libFuzzer targets use clang 14 and
+  # its sanitizer / libFuzzer runtimes.
+  clang-14 libclang-rt-14-dev
+  # Wallboard, auth and TLS (issue #8): OpenSSL (TLS, SHA-256; the openssl CLI makes the TLS
+  # tests' certificates), libxcrypt (bcrypt), and headless chromium driven over the DevTools
+  # protocol with python3-websocket for the browser test.
+  libssl-dev openssl libcrypt-dev chromium python3-websocket
   # bench/mtail_compare.sh: the peer counted side by side with ccpulse (issue #10).
   mtail
 )

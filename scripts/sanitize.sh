@@ -17,7 +17,11 @@ case "$preset" in
 esac
 jobs=${CCPULSE_JOBS:-$(nproc)}
 
-cmake --preset "$preset" >/dev/null
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+cmake --preset "$preset" "${launcher[@]}" >/dev/null
 cmake --build --preset "$preset" -j "$jobs"
 
 # The same settings as the test presets, spelled out so that the script is the reference.

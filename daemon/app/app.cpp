@@ -4,9 +4,14 @@
 
 #include <boost/asio/post.hpp>
 #include <csignal>
+#include <filesystem>
 
 #include "ccpulse/app/sd_notify.hpp"
 #include "ccpulse/config/loader.hpp"
+#include "ccpulse/contract/contract.hpp"
+#include "ccpulse/export/scoped_metrics.hpp"
+#include "ccpulse/ingest/ami_source.hpp"
+#include "ccpulse/ingest/file_source.hpp"
 
 namespace ccpulse {
 namespace {
@@ -41,24 +46,89 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.startTimeSeconds.set(static_cast<double>(clock_.nowUs()) / 1e6);
   engine_ = std::make_unique<Engine>(config_->engine, serviceLevelOf(config_), config_->sources.size(), clock_,
-                                     config_->intervals, config_->zones);
+                                     config_->intervals, config_->zones, config_->contracts);
+  const bool anyCurve = std::any_of(config_->sources.begin(), config_->sources.end(),
+                                    [](const SourceSettings& s) { return s.curve.has_value(); });
+  if (anyCurve) {
+    zap_ = std::make_unique<ZapHandler>(zmq_);  // before any CURVE socket exists: see zap_handler.hpp
+  }
   std::vector<SourceView> views;
+  std::vector<SourceStatus::Source> statusViews;
   for (std::size_t i = 0; i < config_->sources.size(); ++i) {
     const SourceSettings& s = config_->sources[i];
     try {
-      sources_.push_back(std::make_unique<ZmqSource>(s, i, zmq_, *engine_));
+      if (isFileEndpoint(s.endpoint)) {
+        sources_.push_back(
+            std::make_unique<FileSource>(s, i, config_->state.directory,
+                                         [engine = engine_.get(), i](const Event& e) { return engine->submit(i, e); }));
+      } else if (s.format == SourceFormat::kAsteriskAmi) {
+        sources_.push_back(std::make_unique<AmiSource>(
+            s, i, [engine = engine_.get(), i](const Event& e) { return engine->submit(i, e); }));
+      } else {
+        sources_.push_back(std::make_unique<ZmqSource>(s, i, zmq_, *engine_));
+      }
     } catch (const std::exception& e) {
       throw std::runtime_error("source '" + s.name + "' cannot " + (s.bind ? "bind " : "connect to ") + s.endpoint +
                                ": " + e.what());
     }
     views.push_back({s.name, &sources_.back()->stats()});
+    statusViews.push_back(
+        {&s, sources_.back()->boundEndpoint(), &sources_.back()->stats(), &sources_.back()->sequences(), nullptr});
+    if (s.curve) {
+      const PubU64& rejected = zap_->addDomain(s.name, s.curve->allowedClients);
+      views.back().curveRejected = &rejected;
+      statusViews.back().curveRejected = &rejected;
+    }
   }
+  sourceStatus_ = std::make_unique<SourceStatus>(std::move(statusViews), *engine_);
   exporter_ = std::make_unique<MetricsExporter>(*engine_, std::move(views), process_, config_->staffing);
   exporter_->setForecasts(forecastsOf(config_));
+  if (!config_->state.directory.empty()) {
+    DurabilitySettings durable{config_->state.directory, config_->state.checkpointInterval,
+                               config_->state.journalSyncInterval, config_->state.journalSegmentBytes};
+    std::vector<DurableSource> durableSources;
+    for (auto& s : sources_) {
+      durableSources.push_back({s->settings().name, &s->mutableStats(), &s->sequences()});
+    }
+    durability_ = std::make_unique<Durability>(std::move(durable), *engine_, std::move(durableSources), clock_);
+    exporter_->setDurability(&durability_->stats());
+  }
   intervals_ = std::make_unique<IntervalStore>(config_->intervals.history.count(), /*logEach=*/true);
+  board_ = std::make_unique<LiveBoard>(*engine_, *exporter_, config_->wallboard);
+  // Access per route (docs/security.md). A route not listed here is admin-only: a new endpoint
+  // adds one line saying it filters by request.scope.
+  gate_ = std::make_unique<AccessGate>(config_->auth);
+  gate_->route("/healthz", Access::kPublic);
+  gate_->route("/readyz", Access::kPublic);
+  gate_->route("/metrics", Access::kMetrics);
+  gate_->route("/", Access::kScoped);
+  gate_->route("/assets/", Access::kScoped);
+  gate_->route("/api/v1/queues", Access::kScoped);
+  gate_->route("/api/v1/stream", Access::kScoped);
+  gate_->route("/api/v1/intervals", Access::kScoped);
+  gate_->route("/api/v1/scorecard", Access::kScoped);
+  if (!config_->auth && config_->http.listenHost != "127.0.0.1" && config_->http.listenHost != "::1" &&
+      config_->http.listenHost != "localhost") {
+    spdlog::warn("http: no auth section: every client that reaches {} sees every tenant's data (docs/security.md)",
+                 config_->http.listenHost);
+  }
+  if (!config_->state.directory.empty()) {
+    std::filesystem::create_directories(config_->state.directory);
+    history_ = std::make_unique<HistoryDb>(config_->state.directory + "/history.sqlite");
+  }
+  // A period is closed once its last interval has surely been drained: the late tolerance plus
+  // two publish ticks (shards close intervals when they publish) plus the housekeeping tick.
+  const std::int64_t graceUs =
+      config_->intervals.lateTolerance.count() + 2 * config_->engine.publishInterval.count() + 1'000'000;
+  contracts_ = std::make_unique<ContractTracker>(config_->intervals.length.count(), graceUs, history_.get());
+  contracts_->setForecasts(forecastsOf(config_));
+  contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
   try {
-    http_ = std::make_unique<HttpServer>(config_->http, io_, [this](const HttpRequest& r) { return handle(r); });
+    http_ = std::make_unique<HttpServer>(config_->http, io_, [this](HttpRequest& r) { return admitAndHandle(r); });
   } catch (const std::exception& e) {
+    if (std::string_view(e.what()).starts_with("http.tls")) {
+      throw;  // names the file that cannot be loaded
+    }
     throw std::runtime_error("http.listen " + config_->http.listenHost + ":" +
                              std::to_string(config_->http.listenPort) + " cannot be bound: " + e.what());
   }
@@ -68,8 +138,14 @@ App::~App() {
   if (http_) {
     http_->stop();
   }
+  if (durability_) {
+    durability_->stop();
+  }
   for (auto& s : sources_) {
     s->stop();
+  }
+  if (zap_) {
+    zap_->stop();
   }
   if (engine_) {
     engine_->stop();
@@ -77,6 +153,9 @@ App::~App() {
 }
 
 bool App::ready() const noexcept {
+  if (!restored_.load(std::memory_order_acquire)) {
+    return false;
+  }
   for (const auto& s : sources_) {
     if (!s->ready()) {
       return false;
@@ -85,13 +164,59 @@ bool App::ready() const noexcept {
   return true;
 }
 
+HttpResponse App::admitAndHandle(HttpRequest& request) {
+  if (auto refused = gate_->admit(request, steadyNowNs())) {
+    return std::move(*refused);
+  }
+  return handle(request);
+}
+
 HttpResponse App::handle(const HttpRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") {
     return {405, "text/plain; charset=utf-8", "method not allowed\n"};
   }
   const std::string path = request.target.substr(0, request.target.find('?'));
+  const Scope& scope = request.scope;
   if (path == "/metrics") {
-    return {200, "text/plain; version=0.0.4; charset=utf-8", exporter_->render()};
+    auto families = exporter_->collect();
+    if (config_->wallboard.enabled) {
+      for (auto& f : board_->families()) {
+        families.push_back(std::move(f));
+      }
+    }
+    families.push_back(gate_->failureFamily());
+    std::string body = renderScoped(std::move(families), scope);
+    // The contract families come as text; a scoped caller keeps only its own series' lines.
+    body += filterScopedText(contracts_->renderMetrics(contractNowUs()), scope);
+    if (history_ && scope.seesOperations()) {  // only with a state directory: replay has none
+      body +=
+          "# HELP ccpulse_history_write_errors_total Failed writes to the history database\n"
+          "# TYPE ccpulse_history_write_errors_total counter\nccpulse_history_write_errors_total " +
+          std::to_string(historyWriteErrors_.get()) +
+          "\n# HELP ccpulse_history_rows_written_total Intervals written to the history database\n"
+          "# TYPE ccpulse_history_rows_written_total counter\nccpulse_history_rows_written_total " +
+          std::to_string(historyRowsWritten_.get()) + "\n";
+    }
+    return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(body)};
+  }
+  if (config_->wallboard.enabled) {
+    if (const Asset* asset = findAsset(path)) {
+      HttpResponse r(200, std::string(asset->contentType), std::string(asset->body));
+      r.headers.emplace_back("Cache-Control", "no-cache");
+      return r;
+    }
+    if (path == "/api/v1/queues") {
+      return {200, "application/json", board_->queuesJson(scope)};
+    }
+    if (path == "/api/v1/stream") {
+      auto stream = board_->openStream(scope);
+      if (!stream) {
+        return {503, "text/plain; charset=utf-8", "too many stream clients (wallboard.max_stream_clients)\n"};
+      }
+      HttpResponse r;
+      r.stream = std::move(stream);
+      return r;
+    }
   }
   if (path == "/api/v1/intervals") {
     IntervalQuery query;
@@ -99,13 +224,31 @@ HttpResponse App::handle(const HttpRequest& request) {
     if (const auto error = parseIntervalQuery(q == std::string::npos ? "" : request.target.substr(q + 1), query)) {
       return {400, "application/json", "{\"error\":\"" + *error + "\"}\n"};
     }
-    intervals_->drain(*engine_);
-    return {200, "application/json", intervals_->queryJson(query)};
+    drainClosed();
+    // Same shape as IntervalStore::queryJson, with only the periods the caller's scope permits.
+    std::string body = "{\"kind\":\"" + std::string(toString(query.kind)) + "\",\"periods\":[";
+    bool first = true;
+    for (const ClosedPeriod& p : intervals_->query(query)) {
+      if (scope.permits(p.series->tenant, p.series->vendor)) {
+        body += (first ? "" : ",") + IntervalStore::toJson(p);
+        first = false;
+      }
+    }
+    return {200, "application/json", body + "]}\n"};
+  }
+  if (path == "/api/v1/sources") {
+    return {200, "application/json", sourceStatus_->renderJson()};
+  }
+  if (path == "/api/v1/scorecard") {
+    return scorecard(request);
   }
   if (path == "/healthz") {
     return {200, "text/plain; charset=utf-8", "ok\n"};
   }
   if (path == "/readyz") {
+    if (!restored_.load(std::memory_order_acquire)) {
+      return {503, "text/plain; charset=utf-8", "not ready: restoring state\n"};
+    }
     std::string notReady;
     for (const auto& s : sources_) {
       if (!s->ready()) {
@@ -128,13 +271,124 @@ void App::scheduleHousekeeping() {
       return;
     }
     try {
-      intervals_->drain(*engine_);
+      drainClosed();
       intervals_->prune(clock_.nowUs());
+      sourceStatus_->sample(steadyNowNs() / 1000);  // rates use elapsed time, whatever the clock mode
     } catch (const std::exception& e) {
       spdlog::error("housekeeping failed: {}", e.what());
     }
     scheduleHousekeeping();
   });
+}
+
+void App::drainClosed() {
+  std::vector<IntervalRow> rows;
+  drainClosedPeriods(*engine_, [&](const ClosedPeriod& p) {
+    intervals_->add(p);
+    if (p.kind == PeriodKind::kInterval) {
+      rows.push_back(toIntervalRow(p));
+    }
+  });
+  if (history_ && !rows.empty()) {
+    try {
+      history_->writeIntervals(rows);  // one transaction per drain
+      historyRowsWritten_.add(rows.size());
+    } catch (const std::exception& e) {
+      historyWriteErrors_.add(1);
+      std::uint64_t suppressed = 0;
+      if (historyErrorLog_.shouldLog(suppressed)) {
+        spdlog::error("history database write failed ({} intervals lost from history; {} similar suppressed): {}",
+                      rows.size(), suppressed, e.what());
+      }
+    }
+  }
+  try {
+    for (const IntervalRow& row : rows) {
+      contracts_->addInterval(row);
+    }
+    contracts_->tick(contractNowUs());
+  } catch (const std::exception& e) {
+    historyWriteErrors_.add(1);
+    std::uint64_t suppressed = 0;
+    if (historyErrorLog_.shouldLog(suppressed)) {
+      spdlog::error("contract period write failed ({} similar suppressed): {}", suppressed, e.what());
+    }
+  }
+}
+
+std::int64_t App::contractNowUs() const {
+  return config_->engine.clock == ClockMode::kEvent ? engine_->newestEventUs() : clock_.nowUs();
+}
+
+HttpResponse App::scorecard(const HttpRequest& request) {
+  const auto q = request.target.find('?');
+  const std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
+  std::string tenant;
+  std::string vendor;
+  std::string from;
+  std::string to;
+  std::string format = "json";
+  std::size_t pos = 0;
+  while (pos <= query.size() && !query.empty()) {
+    const std::size_t amp = std::min(query.find('&', pos), query.size());
+    const std::string pair = query.substr(pos, amp - pos);
+    const std::size_t eq = pair.find('=');
+    const std::string key = pair.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : pair.substr(eq + 1);
+    if (key == "tenant") {
+      tenant = value;
+    } else if (key == "vendor") {
+      vendor = value;
+    } else if (key == "from") {
+      from = value;
+    } else if (key == "to") {
+      to = value;
+    } else if (key == "format") {
+      format = value;
+    } else if (!key.empty()) {
+      return {400, "application/json", "{\"error\":\"unknown parameter " + key + "\"}\n"};
+    }
+    pos = amp + 1;
+  }
+  const auto fromDay = parseDate(from);
+  const auto toDay = parseDate(to);
+  if (tenant.empty() || !fromDay || !toDay || *toDay < *fromDay) {
+    return {400, "application/json", "{\"error\":\"tenant, from and to (YYYY-MM-DD, from <= to) are required\"}\n"};
+  }
+  // A client sees its own card across vendors; a vendor must name itself (a card over all of a
+  // client's vendors would show the others').
+  if (!request.scope.permits(tenant, vendor)) {
+    return {403, "application/json", "{\"error\":\"this credential may not see that tenant or vendor\"}\n"};
+  }
+  if (format != "json" && format != "csv" && format != "html") {
+    return {400, "application/json", "{\"error\":\"format must be json, csv or html\"}\n"};
+  }
+  drainClosed();
+  std::vector<IntervalRow> rows;
+  // A day either side covers every zone; a week or month starting in the range may reach 32 days past it.
+  constexpr std::int64_t kDayUs = 86'400'000'000;
+  const std::int64_t fromUs = (*fromDay - 1) * kDayUs;
+  const std::int64_t toUs = (*toDay + 33) * kDayUs;
+  if (history_) {
+    rows = history_->intervals(tenant, fromUs, toUs);
+  } else {
+    IntervalQuery iq;
+    iq.tenant = tenant;
+    iq.fromUs = fromUs;
+    iq.toUs = toUs;
+    for (const ClosedPeriod& p : intervals_->query(iq)) {
+      rows.push_back(toIntervalRow(p));
+    }
+  }
+  const Scorecard card =
+      buildScorecard(config_->contracts, rows, tenant, vendor, *fromDay, *toDay, config_->intervals.length.count());
+  if (format == "csv") {
+    return {200, "text/csv; charset=utf-8", scorecardCsv(card)};
+  }
+  if (format == "html") {
+    return {200, "text/html; charset=utf-8", scorecardHtml(card)};
+  }
+  return {200, "application/json", scorecardJson(card)};
 }
 
 void App::scheduleWatchdog(std::chrono::microseconds interval) {
@@ -206,8 +460,11 @@ bool App::reload() {
     return rejected("changed keys need a restart: " + keys);
   }
   config_ = loaded.config;
+  gate_->update(config_->auth);
   engine_->postServiceLevel(serviceLevelOf(config_));
   exporter_->setForecasts(forecastsOf(config_));
+  contracts_->setForecasts(forecastsOf(config_));
+  contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.reloadsOk.add(1);
   spdlog::info("config reloaded");
@@ -227,9 +484,23 @@ void App::requestStop() {
 }
 
 void App::run() {
+  if (durability_) {
+    // Before any worker or ingest thread runs: this thread owns every shard and source now.
+    durability_->restore();
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+      sources_[i]->attachJournal(&durability_->journal(i));
+    }
+  }
+  restored_.store(true, std::memory_order_release);
   engine_->start();
+  if (zap_) {
+    zap_->start();
+  }
   for (auto& s : sources_) {
     s->start();
+  }
+  if (durability_) {
+    durability_->start();
   }
   http_->start();
   waitForSignals();
@@ -244,11 +515,17 @@ void App::run() {
   io_.run();
   sd::notifyStopping();
   // Orderly shutdown: stop receiving, let the shards drain what they already hold.
+  if (durability_) {
+    durability_->stop();
+  }
   for (auto& s : sources_) {
     s->stop();
   }
   engine_->stop();
-  intervals_->drain(*engine_);
+  if (durability_) {
+    durability_->finalCheckpoint();
+  }
+  drainClosed();
   spdlog::info("stopped");
 }
 

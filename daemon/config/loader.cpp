@@ -1,5 +1,7 @@
 #include "ccpulse/config/loader.hpp"
 
+#include <sys/stat.h>
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -23,22 +25,43 @@
 #include <utility>
 
 #include "ccpulse/config/duration.hpp"
+#include "ccpulse/config/z85.hpp"
 
 namespace ccpulse {
 namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 10> kRootKeys{"http",      "sources", "service_level", "engine",   "logging",
-                                                     "time_zone", "tenants", "intervals",     "staffing", "state"};
-constexpr std::array<std::string_view, 1> kStateKeys{"directory"};
+constexpr std::array<std::string_view, 4> kStateKeys{"directory", "journal_sync_interval", "checkpoint_interval",
+                                                     "journal_segment_bytes"};
+constexpr std::array<std::string_view, 13> kRootKeys{"http",      "sources",   "service_level", "engine",   "logging",
+                                                     "time_zone", "tenants",   "intervals",     "staffing", "state",
+                                                     "auth",      "wallboard", "contracts"};
 constexpr std::array<std::string_view, 6> kStaffingKeys{"enabled",       "interval",  "window",
                                                         "max_occupancy", "shrinkage", "concurrency"};
 constexpr std::array<std::string_view, 2> kTenantKeys{"time_zone", "forecast"};
 constexpr std::array<std::string_view, 3> kIntervalKeys{"length", "late_tolerance", "history"};
-constexpr std::array<std::string_view, 1> kHttpKeys{"listen"};
-constexpr std::array<std::string_view, 8> kSourceKeys{"name",      "endpoint", "socket",          "bind",
-                                                      "subscribe", "format",   "max_frame_bytes", "receive_hwm"};
+// Vendor adapter keys of a source (docs/adapters/); accepted for every format.
+constexpr std::array<std::string_view, 5> kSourceAdapterKeys{"tenant", "vendor", "channel", "queue_names",
+                                                             "agent_queues"};
+constexpr std::array<std::string_view, 9> kSourceKeys{"name",   "endpoint",        "socket",      "bind", "subscribe",
+                                                      "format", "max_frame_bytes", "receive_hwm", "curve"};
+constexpr std::array<std::string_view, 3> kCurveKeys{"secret_key", "allowed_clients", "allowed_clients_file"};
+/// Key files are a line or a few hundred; anything larger is the wrong file.
+constexpr std::size_t kMaxKeyFileBytes = std::size_t{1} << 20U;
+constexpr std::array<std::string_view, 2> kHttpKeys{"listen", "tls"};
+constexpr std::array<std::string_view, 3> kTlsKeys{"certificate", "key", "client_ca"};
+constexpr std::array<std::string_view, 4> kAuthKeys{"anonymous", "users", "tokens", "rate_limit"};
+constexpr std::array<std::string_view, 3> kAuthUserKeys{"name", "password_hash", "scope"};
+constexpr std::array<std::string_view, 3> kAuthTokenKeys{"name", "sha256", "scope"};
+constexpr std::array<std::string_view, 3> kRateLimitKeys{"burst", "per_minute", "max_clients"};
+constexpr std::array<std::string_view, 3> kWallboardKeys{"enabled", "stream_interval", "max_stream_clients"};
+// Source keys of the Asterisk adapters and of adapter-owned sources (file tailing, AMI client);
+// see AdapterSettings. Checked against the format and endpoint by checkAdapterKeys.
+constexpr std::array<std::string_view, 7> kAsteriskSourceKeys{
+    "max_tracked_calls", "max_tracked_agents", "poll_interval", "username", "secret", "reconnect_min", "reconnect_max"};
+constexpr std::array<std::string_view, 2> kAdapterKeys{"max_tracked_calls", "max_tracked_agents"};
+constexpr std::array<std::string_view, 4> kAmiKeys{"username", "secret", "reconnect_min", "reconnect_max"};
 constexpr std::array<std::string_view, 6> kServiceLevelKeys{
     "threshold", "target", "short_abandon", "formula", "dequeued_counts_as_miss", "overrides"};
 constexpr std::array<std::string_view, 6> kOverrideKeys{"match",         "threshold", "target",
@@ -59,12 +82,51 @@ constexpr std::array<std::string_view, 14> kEngineKeys{"shards",
                                                        "aux_reasons",
                                                        "max_series_per_tenant"};
 constexpr std::array<std::string_view, 1> kLoggingKeys{"level"};
+// contracts (docs/contracts.md)
+constexpr std::array<std::string_view, 4> kContractsKeys{"complaint_dispositions", "repeat_window", "repeat_table_size",
+                                                         "agreements"};
+constexpr std::array<std::string_view, 6> kAgreementKeys{"name",      "tenant",      "vendor",
+                                                         "time_zone", "monthly_fee", "terms"};
+constexpr std::array<std::string_view, 12> kTermKeys{
+    "name",   "match",          "measure", "formula", "dequeued_counts_as_miss", "target", "comparison",
+    "period", "at_risk_margin", "min",     "max",     "service_credit"};
+constexpr std::array<std::string_view, 2> kTermMatchKeys{"queues", "channels"};
+constexpr std::array<std::string_view, 2> kCreditKeys{"percent", "cap_percent"};
+constexpr std::array<std::pair<std::string_view, ContractMeasure>, 10> kMeasureNames{{
+    {"service_level", ContractMeasure::kServiceLevel},
+    {"abandon_rate", ContractMeasure::kAbandonRate},
+    {"asa", ContractMeasure::kAsa},
+    {"aht_band", ContractMeasure::kAhtBand},
+    {"csat_average", ContractMeasure::kCsatAverage},
+    {"nps", ContractMeasure::kNps},
+    {"fcr", ContractMeasure::kFcrResolved},
+    {"fcr_no_repeat", ContractMeasure::kFcrNoRepeat},
+    {"containment", ContractMeasure::kContainment},
+    {"complaints_per_1000", ContractMeasure::kComplaintsPer1000},
+}};
+constexpr std::array<std::pair<std::string_view, ContractPeriod>, 4> kPeriodNames{{
+    {"interval", ContractPeriod::kInterval},
+    {"day", ContractPeriod::kDay},
+    {"week", ContractPeriod::kWeek},
+    {"month", ContractPeriod::kMonth},
+}};
+constexpr std::array<std::pair<std::string_view, Comparison>, 2> kComparisonNames{{
+    {">=", Comparison::kAtLeast},
+    {"<=", Comparison::kAtMost},
+}};
 
 constexpr std::array<std::pair<std::string_view, SocketKind>, 2> kSocketNames{{
     {"pull", SocketKind::kPull},
     {"sub", SocketKind::kSub},
 }};
-constexpr std::array<std::pair<std::string_view, SourceFormat>, 1> kFormatNames{{{"json", SourceFormat::kJson}}};
+constexpr std::array<std::pair<std::string_view, SourceFormat>, 6> kFormatNames{{
+    {"json", SourceFormat::kJson},
+    {"amazon_connect", SourceFormat::kAmazonConnect},
+    {"twilio_taskrouter", SourceFormat::kTwilioTaskRouter},
+    {"genesys_cloud", SourceFormat::kGenesysCloud},
+    {"asterisk_queue_log", SourceFormat::kAsteriskQueueLog},
+    {"asterisk_ami", SourceFormat::kAsteriskAmi},
+}};
 constexpr std::array<std::pair<std::string_view, ClockMode>, 2> kClockNames{{
     {"system", ClockMode::kSystem},
     {"event", ClockMode::kEvent},
@@ -284,8 +346,19 @@ class Parser final {
         parseStaffing(value, config.staffing);
       } else if (key == "state") {
         parseState(value, config.state);
+      } else if (key == "auth") {
+        parseAuth(value, config.auth.emplace());
+      } else if (key == "wallboard") {
+        parseWallboard(value, config.wallboard);
+      } else if (key == "contracts") {
+        parseContracts(value, config.contracts);
       }
     });
+    for (Contract& contract : config.contracts.contracts) {
+      if (!contract.zone) {
+        contract.zone = config.zones.forTenant(contract.tenant);  // the tenant's zone by default
+      }
+    }
     if (config.staffing.window && staffingField &&
         std::find(config.engine.windows.begin(), config.engine.windows.end(), *config.staffing.window) ==
             config.engine.windows.end()) {
@@ -541,15 +614,212 @@ class Parser final {
   // ---- sections --------------------------------------------------------------------------
 
   void parseState(const Field& section, StateSettings& state) {
-    forEachEntry(section, kStateKeys, [&](std::string_view, const Field& value) {
-      if (const auto text = readNonEmptyString(value)) {
+    forEachEntry(section, kStateKeys, [&](std::string_view key, const Field& value) {
+      if (key == "journal_sync_interval") {
+        assign(state.journalSyncInterval, readDuration(value, Zero::kAllowed));
+      } else if (key == "checkpoint_interval") {
+        assign(state.checkpointInterval, readDuration(value, Zero::kRejected));
+      } else if (key == "journal_segment_bytes") {
+        assignInt(state.journalSegmentBytes, value, 4096, std::int64_t{1} << 40);
+      } else if (const auto text = readNonEmptyString(value)) {
         state.directory = *text;
       }
     });
   }
 
+  // ---- contracts (a self-contained block: docs/contracts.md) -------------------------------
+
+  void parseContracts(const Field& section, ContractSettings& contracts) {
+    forEachEntry(section, kContractsKeys, [&](std::string_view key, const Field& value) {
+      if (key == "complaint_dispositions") {
+        if (const auto items = readList(value)) {
+          contracts.complaintDispositions.clear();
+          for (const Field& item : *items) {
+            if (auto text = readNonEmptyString(item)) {
+              if (text->size() > kMaxTagLength) {
+                error(item, "longer than " + std::to_string(kMaxTagLength) + " characters, so it could never match");
+              } else {
+                contracts.complaintDispositions.push_back(std::move(*text));
+              }
+            }
+          }
+        }
+      } else if (key == "repeat_window") {
+        assign(contracts.repeatWindow, readDuration(value, Zero::kRejected));
+      } else if (key == "repeat_table_size") {
+        assignInt(contracts.repeatTableSize, value, 1024, std::int64_t{1} << 28);
+      } else if (key == "agreements") {
+        if (const auto items = readList(value)) {
+          std::set<std::string, std::less<>> names;
+          for (const Field& item : *items) {
+            Contract contract;
+            if (parseAgreement(item, contract)) {
+              if (!names.insert(contract.name).second) {
+                error(item, "duplicate agreement name " + quoted(contract.name));
+              }
+              contracts.contracts.push_back(std::move(contract));
+            }
+          }
+        }
+      }
+    });
+  }
+
+  bool parseAgreement(const Field& item, Contract& contract) {
+    const std::size_t before = errors_.size();
+    bool haveTenant = false;
+    bool haveName = false;
+    forEachEntry(item, kAgreementKeys, [&](std::string_view key, const Field& value) {
+      if (key == "name") {
+        haveName = static_cast<bool>(readNonEmptyString(value));
+        assign(contract.name, readNonEmptyString(value));
+      } else if (key == "tenant") {
+        haveTenant = static_cast<bool>(readNonEmptyString(value));
+        assign(contract.tenant, readNonEmptyString(value));
+      } else if (key == "vendor") {
+        assign(contract.vendor, readString(value));
+      } else if (key == "time_zone") {
+        if (auto zone = readZone(value)) {
+          contract.timeZone = value.node.Scalar();
+          contract.zone = std::move(zone);
+        }
+      } else if (key == "monthly_fee") {
+        const auto fee = readNumber(value);
+        if (fee && *fee < 0) {
+          error(value, "must not be negative");
+        } else {
+          assign(contract.monthlyFee, fee);
+        }
+      } else if (key == "terms") {
+        if (const auto terms = readList(value)) {
+          std::set<std::string, std::less<>> names;
+          for (const Field& termField : *terms) {
+            ContractTerm term;
+            if (parseTerm(termField, term)) {
+              if (!names.insert(term.name).second) {
+                error(termField, "duplicate term name " + quoted(term.name));
+              }
+              contract.terms.push_back(std::move(term));
+            }
+          }
+        }
+      }
+    });
+    if (item.node.IsMap() && !haveName) {
+      error(item, "required: name");
+    }
+    if (item.node.IsMap() && !haveTenant) {
+      error(item, "required: tenant");
+    }
+    return errors_.size() == before;
+  }
+
+  bool parseTerm(const Field& item, ContractTerm& term) {
+    const std::size_t before = errors_.size();
+    bool haveTarget = false;
+    bool haveMeasure = false;
+    bool haveMin = false;
+    bool haveMax = false;
+    std::optional<Field> comparisonField;
+    forEachEntry(item, kTermKeys, [&](std::string_view key, const Field& value) {
+      if (key == "name") {
+        assign(term.name, readNonEmptyString(value));
+      } else if (key == "match") {
+        forEachEntry(value, kTermMatchKeys, [&](std::string_view matchKey, const Field& list) {
+          const auto items = readList(list);
+          if (!items) {
+            return;
+          }
+          for (const Field& entry : *items) {
+            if (matchKey == "queues") {
+              if (auto glob = readNonEmptyString(entry)) {
+                term.match.queues.push_back(std::move(*glob));
+              }
+            } else if (const auto channel = readChannel(entry)) {
+              term.match.channels.push_back(*channel);
+            }
+          }
+        });
+      } else if (key == "measure") {
+        haveMeasure = true;
+        assign(term.measure, readEnum(value, kMeasureNames));
+      } else if (key == "formula") {
+        assign(term.formula, readEnum(value, kFormulaNames));
+      } else if (key == "dequeued_counts_as_miss") {
+        assign(term.dequeuedCountsAsMiss, readBool(value));
+      } else if (key == "target") {
+        haveTarget = true;
+        assign(term.target, readNumber(value));
+      } else if (key == "comparison") {
+        comparisonField = value;
+        assign(term.comparison, readEnum(value, kComparisonNames));
+      } else if (key == "period") {
+        assign(term.period, readEnum(value, kPeriodNames));
+      } else if (key == "at_risk_margin") {
+        const auto margin = readNumber(value);
+        if (margin && *margin < 0) {
+          error(value, "must not be negative");
+        } else {
+          assign(term.atRiskMargin, margin);
+        }
+      } else if (key == "min") {
+        haveMin = true;
+        assign(term.bandMin, readNumber(value));
+      } else if (key == "max") {
+        haveMax = true;
+        assign(term.bandMax, readNumber(value));
+      } else if (key == "service_credit") {
+        forEachEntry(value, kCreditKeys, [&](std::string_view creditKey, const Field& v) {
+          const auto percent = readNumber(v);
+          if (percent && (*percent < 0 || *percent > 100)) {
+            error(v, "must be between 0 and 100");
+          } else if (creditKey == "percent") {
+            assign(term.creditPercent, percent);
+          } else {
+            assign(term.creditCapPercent, percent);
+          }
+        });
+      }
+    });
+    if (!item.node.IsMap()) {
+      return false;
+    }
+    if (term.name.empty()) {
+      error(item, "required: name");
+    }
+    if (!haveMeasure) {
+      error(item, "required: measure");
+    }
+    if (term.measure == ContractMeasure::kAhtBand) {
+      if (!haveMin || !haveMax) {
+        error(item, "aht_band needs min and max (seconds)");
+      } else if (term.bandMin < 0 || term.bandMax < term.bandMin) {
+        error(item, "aht_band needs 0 <= min <= max");
+      }
+    } else {
+      if (haveMin || haveMax) {
+        error(item, "min and max apply to aht_band only");
+      }
+      if (!haveTarget) {
+        error(item, "required: target");
+      }
+      if (!comparisonField) {
+        // Lower is better for these; higher for the rest.
+        const bool lowerIsBetter = term.measure == ContractMeasure::kAbandonRate ||
+                                   term.measure == ContractMeasure::kAsa ||
+                                   term.measure == ContractMeasure::kComplaintsPer1000;
+        term.comparison = lowerIsBetter ? Comparison::kAtMost : Comparison::kAtLeast;
+      }
+    }
+    return errors_.size() == before;
+  }
+
   void parseHttp(const Field& section, HttpSettings& http) {
-    forEachEntry(section, kHttpKeys, [&](std::string_view, const Field& value) {
+    forEachEntry(section, kHttpKeys, [&](std::string_view key, const Field& value) {
+      if (key == "tls") {
+        parseTls(value, http.tls.emplace());
+        return;
+      }
       const auto text = readNonEmptyString(value);
       if (!text) {
         return;
@@ -575,6 +845,190 @@ class Parser final {
     });
   }
 
+  void parseTls(const Field& section, TlsSettings& tls) {
+    forEachEntry(section, kTlsKeys, [&](std::string_view key, const Field& value) {
+      const auto text = readNonEmptyString(value);
+      if (!text) {
+        return;
+      }
+      (key == "certificate" ? tls.certificate : key == "key" ? tls.key : tls.clientCa) = *text;
+    });
+    if (tls.certificate.empty() || tls.key.empty()) {
+      error(section, "requires both certificate and key");
+    }
+  }
+
+  // "admin", "prometheus", "tenant:NAME" or "vendor:NAME".
+  std::optional<ScopeSettings> readScope(const Field& field) {
+    const auto text = readNonEmptyString(field);
+    if (!text) {
+      return std::nullopt;
+    }
+    if (*text == "admin") {
+      return ScopeSettings{ScopeSettings::Kind::kAdmin, ""};
+    }
+    if (*text == "prometheus") {
+      return ScopeSettings{ScopeSettings::Kind::kPrometheus, ""};
+    }
+    const std::size_t colon = text->find(':');
+    const std::string kind = text->substr(0, colon);
+    const std::string name = colon == std::string::npos ? "" : text->substr(colon + 1);
+    if ((kind == "tenant" || kind == "vendor") && !name.empty() && name.size() <= kMaxIdLength) {
+      return ScopeSettings{kind == "tenant" ? ScopeSettings::Kind::kTenant : ScopeSettings::Kind::kVendor, name};
+    }
+    error(field, "expected admin, prometheus, tenant:NAME or vendor:NAME, got " + quoted(*text));
+    return std::nullopt;
+  }
+
+  static bool isBcryptHash(std::string_view text) {
+    // $2b$NN$ + 53 characters of salt and hash (bcrypt's own base64 alphabet).
+    if (text.size() != 60 || text[0] != '$' || text[1] != '2' || text[3] != '$' || text[6] != '$' ||
+        (text[2] != 'a' && text[2] != 'b' && text[2] != 'y')) {
+      return false;
+    }
+    const int cost = (text[4] - '0') * 10 + (text[5] - '0');
+    if (text[4] < '0' || text[4] > '3' || text[5] < '0' || text[5] > '9' || cost < 4 || cost > 31) {
+      return false;
+    }
+    return std::all_of(text.begin() + 7, text.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '/';
+    });
+  }
+
+  static std::optional<std::array<unsigned char, 32>> parseSha256Hex(std::string_view text) {
+    if (text.size() != 64) {
+      return std::nullopt;
+    }
+    std::array<unsigned char, 32> out{};
+    for (std::size_t i = 0; i < 32; ++i) {
+      unsigned value = 0;
+      const auto [end, ec] = std::from_chars(text.data() + 2 * i, text.data() + 2 * i + 2, value, 16);
+      if (ec != std::errc{} || end != text.data() + 2 * i + 2) {
+        return std::nullopt;
+      }
+      out[i] = static_cast<unsigned char>(value);
+    }
+    return out;
+  }
+
+  void parseAuth(const Field& section, AuthSettings& auth) {
+    std::set<std::string, std::less<>> names;
+    const auto checkName = [&](const Field& field, const std::string& name) {
+      if (!names.insert(name).second) {
+        error(field, "duplicate credential name " + quoted(name) + " (users and tokens share one namespace)");
+      }
+    };
+    forEachEntry(section, kAuthKeys, [&](std::string_view key, const Field& value) {
+      if (key == "anonymous") {
+        assign(auth.anonymous, readBool(value));
+      } else if (key == "users") {
+        const auto items = readList(value);
+        for (const Field& item : items ? *items : std::vector<Field>{}) {
+          AuthUser user;
+          bool haveName = false;
+          bool haveHash = false;
+          bool haveScope = false;
+          forEachEntry(item, kAuthUserKeys, [&](std::string_view k, const Field& v) {
+            if (k == "name") {
+              haveName = true;
+              if (auto text = readNonEmptyString(v)) {
+                if (text->find(':') != std::string::npos) {
+                  error(v, "must not contain ':' (HTTP Basic separates user and password with it)");
+                } else {
+                  checkName(v, *text);
+                  user.name = std::move(*text);
+                }
+              }
+            } else if (k == "password_hash") {
+              haveHash = true;
+              if (auto text = readNonEmptyString(v)) {
+                if (!isBcryptHash(*text)) {
+                  error(v, "expected a bcrypt hash ($2b$, 60 characters; make one with `ccpulsectl hash-password`)");
+                } else {
+                  user.passwordHash = std::move(*text);
+                }
+              }
+            } else if (k == "scope") {
+              haveScope = true;
+              if (auto scope = readScope(v)) {
+                user.scope = std::move(*scope);
+              }
+            }
+          });
+          if (item.node.IsMap() && !(haveName && haveHash && haveScope)) {
+            error(item, "a user needs name, password_hash and scope");
+          }
+          auth.users.push_back(std::move(user));
+        }
+      } else if (key == "tokens") {
+        const auto items = readList(value);
+        for (const Field& item : items ? *items : std::vector<Field>{}) {
+          AuthToken token;
+          bool haveName = false;
+          bool haveHash = false;
+          bool haveScope = false;
+          forEachEntry(item, kAuthTokenKeys, [&](std::string_view k, const Field& v) {
+            if (k == "name") {
+              haveName = true;
+              if (auto text = readNonEmptyString(v)) {
+                checkName(v, *text);
+                token.name = std::move(*text);
+              }
+            } else if (k == "sha256") {
+              haveHash = true;
+              if (const auto text = readNonEmptyString(v)) {
+                if (const auto digest = parseSha256Hex(*text)) {
+                  token.sha256 = *digest;
+                } else {
+                  error(v, "expected 64 hex digits (SHA-256 of the token; make one with `ccpulsectl hash-token`)");
+                }
+              }
+            } else if (k == "scope") {
+              haveScope = true;
+              if (auto scope = readScope(v)) {
+                token.scope = std::move(*scope);
+              }
+            }
+          });
+          if (item.node.IsMap() && !(haveName && haveHash && haveScope)) {
+            error(item, "a token needs name, sha256 and scope");
+          }
+          auth.tokens.push_back(std::move(token));
+        }
+      } else if (key == "rate_limit") {
+        forEachEntry(value, kRateLimitKeys, [&](std::string_view k, const Field& v) {
+          if (k == "max_clients") {
+            assignInt(auth.maxClients, v, 1, 1'000'000);
+          } else if (const auto number = readNumber(v)) {
+            if (*number <= 0 || *number > 1e6) {
+              error(v, "must be greater than 0 and at most 1000000");
+            } else {
+              (k == "burst" ? auth.failureBurst : auth.failuresPerMinute) = *number;
+            }
+          }
+        });
+      }
+    });
+  }
+
+  void parseWallboard(const Field& section, WallboardSettings& wallboard) {
+    forEachEntry(section, kWallboardKeys, [&](std::string_view key, const Field& value) {
+      if (key == "enabled") {
+        assign(wallboard.enabled, readBool(value));
+      } else if (key == "stream_interval") {
+        if (const auto interval = readDuration(value, Zero::kRejected)) {
+          if (*interval < std::chrono::milliseconds(100) || *interval > std::chrono::seconds(1)) {
+            error(value, "must be between 100ms and 1s (the wallboard promises under a second to screen)");
+          } else {
+            wallboard.streamInterval = *interval;
+          }
+        }
+      } else if (key == "max_stream_clients") {
+        assignInt(wallboard.maxStreamClients, value, 0, 100000);
+      }
+    });
+  }
+
   void parseSources(const Field& field, std::vector<SourceSettings>& sources) {
     const auto items = readList(field);
     if (!items) {
@@ -593,12 +1047,17 @@ class Parser final {
       std::optional<Field> nameField;
       std::optional<Field> endpointField;
       std::optional<Field> subscribeField;
+      std::optional<Field> curveField;
+      std::map<std::string, Field, std::less<>> adapterFields;  // adapter/AMI/file keys given, for the checks below
       if (!item.node.IsMap()) {
         error(item, "expected a map with at least name and endpoint, got " + describe(item.node));
         sources.push_back(std::move(source));
         continue;
       }
-      forEachEntry(item, kSourceKeys, [&](std::string_view key, const Field& value) {
+      forEachEntry(item, sourceKeys(), [&](std::string_view key, const Field& value) {
+        if (parseSourceAdapterKey(key, value, source)) {
+          return;
+        }
         if (key == "name") {
           nameField = value;
           if (const auto name = readNonEmptyString(value)) {
@@ -630,9 +1089,23 @@ class Parser final {
           assignInt(source.maxFrameBytes, value, 1, std::numeric_limits<std::int64_t>::max());
         } else if (key == "receive_hwm") {
           assignInt(source.receiveHighWaterMark, value, 0, std::numeric_limits<int>::max());
+        } else if (key == "curve") {
+          curveField = value;
+          source.curve = parseCurve(value);
+        } else {
+          adapterFields.emplace(std::string(key), value);
+          parseAdapterKey(key, value, source.adapter);
         }
       });
+      // One set of vendor-adapter labels: the Asterisk tracker reads them from AdapterSettings.
+      source.adapter.tenant = source.tenant.empty() ? "default" : source.tenant;
+      source.adapter.vendor = source.vendor;
+      source.adapter.channel = source.channel.value_or(Channel::kVoice);
+      if (curveField && source.curve && !source.bind) {
+        error(*curveField, "curve is only supported with bind: true (the daemon is the CURVE server)");
+      }
 
+      checkAdapterKeys(item, adapterFields, source);  // first: it settles `bind` for AMI sources
       if (!nameField) {
         error(item.path + ".name", item.mark, "required key is missing");
       } else if (!source.name.empty()) {
@@ -665,14 +1138,295 @@ class Parser final {
     }
   }
 
+  static Keys sourceKeys() {
+    static const auto kAll = [] {
+      std::array<std::string_view, kSourceKeys.size() + kSourceAdapterKeys.size() + kAsteriskSourceKeys.size()> all{};
+      auto end = std::copy(kSourceKeys.begin(), kSourceKeys.end(), all.begin());
+      end = std::copy(kSourceAdapterKeys.begin(), kSourceAdapterKeys.end(), end);
+      std::copy(kAsteriskSourceKeys.begin(), kAsteriskSourceKeys.end(), end);
+      return all;
+    }();
+    return kAll;
+  }
+
+  /// The vendor adapter keys of a source; returns false for other keys.
+  bool parseSourceAdapterKey(std::string_view key, const Field& value, SourceSettings& source) {
+    const auto readId = [&](const Field& field) -> std::optional<std::string> {
+      auto text = readNonEmptyString(field);
+      if (text && text->size() > kMaxIdLength) {
+        error(field, "longer than " + std::to_string(kMaxIdLength) + " bytes (the identifier limit of events)");
+        return std::nullopt;
+      }
+      return text;
+    };
+    if (key == "tenant") {
+      assign(source.tenant, readId(value));
+    } else if (key == "vendor") {
+      assign(source.vendor, readId(value));
+    } else if (key == "channel") {
+      if (const auto channel = readChannel(value)) {
+        source.channel = *channel;
+      }
+    } else if (key == "queue_names") {
+      if (!value.node.IsMap()) {
+        error(value, "expected a map of vendor queue id to queue name, got " + describe(value.node));
+        return true;
+      }
+      for (auto it = value.node.begin(); it != value.node.end(); ++it) {
+        const YAML::Node keyNode = it->first;
+        if (!keyNode.IsScalar() || keyNode.Scalar().empty()) {
+          error(value.path, keyNode.Mark(), "queue ids must be non-empty strings");
+          continue;
+        }
+        if (auto name = readId(child(value.path + "." + keyNode.Scalar(), it->second, keyNode.Mark()))) {
+          if (!source.queueNames.emplace(keyNode.Scalar(), std::move(*name)).second) {
+            error(value.path + "." + keyNode.Scalar(), keyNode.Mark(), "duplicate queue id");
+          }
+        }
+      }
+    } else if (key == "agent_queues") {
+      if (const auto items = readList(value)) {
+        if (items->size() > kMaxAgentQueues) {
+          error(value, "at most " + std::to_string(kMaxAgentQueues) + " queues");
+        }
+        for (const Field& item : *items) {
+          if (auto name = readId(item)) {
+            source.agentQueues.push_back(std::move(*name));
+          }
+        }
+      }
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /// Reads a small text file for a key; reports (at `field`) when it cannot.
+  std::optional<std::string> readKeyFile(const Field& field, const std::string& path) {
+    // Regular files only: a FIFO or a device (/dev/stdin) could block the load forever.
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+      error(field, "key file '" + path + "' is not a regular file");
+      return std::nullopt;
+    }
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) {
+      error(field, "cannot open key file '" + path + "': " + std::strerror(errno));
+      return std::nullopt;
+    }
+    std::string text;
+    std::array<char, 4096> buffer{};
+    std::size_t got = 0;
+    while ((got = std::fread(buffer.data(), 1, buffer.size(), file)) > 0 && text.size() <= kMaxKeyFileBytes) {
+      text.append(buffer.data(), got);
+    }
+    const bool failed = std::ferror(file) != 0;
+    std::fclose(file);
+    if (failed || text.size() > kMaxKeyFileBytes) {
+      error(field, "cannot read key file '" + path + "'" + (failed ? "" : " (larger than 1 MiB)"));
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  /// The keys of a key file: the first word of each line. Blank lines and comment lines (a first
+  /// word starting with '#' that is not itself a key: '#' is a Z85 digit) are skipped; after the
+  /// key, only a '#' comment may follow (else the whole line is returned and fails the check).
+  static std::vector<std::string> keyLines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto first = line.find_first_not_of(" \t\r");
+      if (first == std::string::npos) {
+        continue;
+      }
+      const auto end = std::min(line.find_first_of(" \t\r", first), line.size());
+      std::string word = line.substr(first, end - first);
+      if (word.front() == '#' && !decodeZ85Key(word)) {
+        continue;
+      }
+      const auto rest = line.find_first_not_of(" \t\r", end);
+      if (rest != std::string::npos && line[rest] != '#') {
+        word = line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
+      }
+      lines.push_back(std::move(word));
+    }
+    return lines;
+  }
+
+  /// `sources[].curve`: every key is checked to be 40 characters of valid Z85.
+  std::optional<CurveSettings> parseCurve(const Field& field) {
+    if (!field.node.IsMap()) {
+      error(field, "expected a map with secret_key and allowed_clients, got " + describe(field.node));
+      return std::nullopt;
+    }
+    CurveSettings curve;
+    bool ok = true;
+    bool haveSecret = false;
+    bool haveClients = false;
+    const auto checkKey = [&](const Field& at, const std::string& key, const std::string& what) {
+      if (!decodeZ85Key(key)) {
+        error(at, what + " is not a CURVE key (expected 40 characters of Z85 text, got " + std::to_string(key.size()) +
+                      " characters" +
+                      (key.size() == kZ85KeyLength ? " with a character outside the Z85 alphabet" : "") + ")");
+        ok = false;
+        return false;
+      }
+      return true;
+    };
+    forEachEntry(field, kCurveKeys, [&](std::string_view key, const Field& value) {
+      if (key == "secret_key") {
+        haveSecret = true;
+        const auto text = readNonEmptyString(value);
+        if (!text) {
+          ok = false;
+          return;
+        }
+        // A 40-character Z85 string is the key itself; anything else names a file holding it.
+        if (text->size() == kZ85KeyLength && decodeZ85Key(*text)) {
+          curve.secretKey = *text;
+          return;
+        }
+        const auto contents = readKeyFile(value, *text);
+        if (!contents) {
+          ok = false;
+          return;
+        }
+        const auto lines = keyLines(*contents);
+        if (lines.size() != 1) {
+          error(value,
+                "key file '" + *text + "' must hold exactly one key line, found " + std::to_string(lines.size()));
+          ok = false;
+          return;
+        }
+        if (checkKey(value, lines.front(), "the secret key in '" + *text + "'")) {
+          curve.secretKey = lines.front();
+        }
+      } else if (key == "allowed_clients") {
+        haveClients = true;
+        if (const auto items = readList(value)) {
+          for (const Field& item : *items) {
+            if (const auto text = readNonEmptyString(item)) {
+              if (checkKey(item, *text, "allowed client key")) {
+                curve.allowedClients.push_back(*text);
+              }
+            } else {
+              ok = false;
+            }
+          }
+        } else {
+          ok = false;
+        }
+      } else if (key == "allowed_clients_file") {
+        haveClients = true;
+        const auto path = readNonEmptyString(value);
+        const auto contents = path ? readKeyFile(value, *path) : std::nullopt;
+        if (!contents) {
+          ok = false;
+          return;
+        }
+        std::size_t lineNo = 0;
+        for (const auto& line : keyLines(*contents)) {
+          ++lineNo;
+          if (checkKey(value, line, "key " + std::to_string(lineNo) + " in '" + *path + "'")) {
+            curve.allowedClients.push_back(line);
+          }
+        }
+      }
+    });
+    if (!haveSecret) {
+      error(field.path + ".secret_key", field.mark, "required key is missing");
+      ok = false;
+    }
+    if (!haveClients) {
+      error(field.path + ".allowed_clients", field.mark,
+            "required: list the publishers' public keys (allowed_clients or allowed_clients_file)");
+      ok = false;
+    } else if (ok && curve.allowedClients.empty()) {
+      error(field, "no allowed client keys: every publisher would be refused");
+      ok = false;
+    }
+    if (!ok) {
+      return std::nullopt;
+    }
+    return curve;
+  }
+
+  /// The Asterisk adapter keys (caps, file and AMI settings) of one source; tenant, vendor and
+  /// channel are parseSourceAdapterKey's.
+  void parseAdapterKey(std::string_view key, const Field& value, AdapterSettings& adapter) {
+    if (key == "max_tracked_calls") {
+      assignInt(adapter.maxCalls, value, 1, 10'000'000);
+    } else if (key == "max_tracked_agents") {
+      assignInt(adapter.maxAgents, value, 1, 1'000'000);
+    } else if (key == "poll_interval") {
+      assign(adapter.pollInterval, readDuration(value, Zero::kRejected));
+    } else if (key == "username") {
+      assign(adapter.username, readNonEmptyString(value));
+    } else if (key == "secret") {
+      assign(adapter.secret, readString(value));
+    } else if (key == "reconnect_min") {
+      assign(adapter.reconnectMin, readDuration(value, Zero::kRejected));
+    } else if (key == "reconnect_max") {
+      assign(adapter.reconnectMax, readDuration(value, Zero::kRejected));
+    }
+  }
+
+  /// Cross-key rules of the adapter keys, checked after the whole source so key order does not matter.
+  void checkAdapterKeys(const Field& item, const std::map<std::string, Field, std::less<>>& given,
+                        SourceSettings& source) {
+    const bool adapterFormat = source.format != SourceFormat::kJson;
+    const bool ami = source.format == SourceFormat::kAsteriskAmi;
+    const bool file = isFileEndpoint(source.endpoint);
+    for (const auto& [key, field] : given) {
+      const bool adapterKey = std::find(kAdapterKeys.begin(), kAdapterKeys.end(), key) != kAdapterKeys.end();
+      const bool amiKey = std::find(kAmiKeys.begin(), kAmiKeys.end(), key) != kAmiKeys.end();
+      if (adapterKey && !adapterFormat) {
+        error(field, key + " is only meaningful with an adapter format (asterisk_queue_log, asterisk_ami)");
+      } else if (amiKey && !ami) {
+        error(field, key + " is only meaningful with format: asterisk_ami");
+      } else if (key == "poll_interval" && !file) {
+        error(field, "poll_interval is only meaningful with a file:// endpoint");
+      }
+    }
+    if (ami) {
+      if (file) {
+        error(item.path + ".endpoint", item.mark,
+              "format asterisk_ami needs a tcp://host:port endpoint (the AMI port)");
+      }
+      // An AMI source always connects to Asterisk; `bind: true` cannot mean anything for it.
+      source.bind = false;
+      source.socket = SocketKind::kPull;
+      if (source.adapter.username.empty()) {
+        error(item.path + ".username", item.mark, "required with format: asterisk_ami");
+      }
+      if (!given.contains("secret")) {
+        error(item.path + ".secret", item.mark, "required with format: asterisk_ami");
+      }
+      if (source.adapter.reconnectMin > source.adapter.reconnectMax) {
+        const auto it = given.find("reconnect_min");
+        error(it != given.end() ? it->second : item, "reconnect_min must not exceed reconnect_max");
+      }
+    }
+  }
+
   /// Shape of the endpoint string; the socket layer reports what it cannot bind or reach.
   bool checkEndpoint(const Field& field, const SourceSettings& source) {
     const std::string& endpoint = source.endpoint;
+    if (isFileEndpoint(endpoint)) {
+      // file:///var/log/asterisk/queue_log: the path after the scheme, absolute.
+      if (!std::string_view(endpoint).substr(7).starts_with('/')) {
+        error(field, "endpoint '" + endpoint + "': a file endpoint needs an absolute path (file:///path/to/file)");
+        return false;
+      }
+      return true;
+    }
     constexpr std::array<std::string_view, 3> kSchemes{"tcp://", "ipc://", "inproc://"};
     const auto scheme = std::find_if(kSchemes.begin(), kSchemes.end(),
                                      [&](std::string_view prefix) { return endpoint.starts_with(prefix); });
     if (scheme == kSchemes.end()) {
-      error(field, "endpoint '" + endpoint + "' must start with tcp://, ipc:// or inproc://");
+      error(field, "endpoint '" + endpoint + "' must start with tcp://, ipc://, inproc:// or file://");
       return false;
     }
     const std::string_view rest = std::string_view(endpoint).substr(scheme->size());
@@ -1283,6 +2037,15 @@ ConfigLoadResult loadConfigFile(const std::string& path) {
   return result;
 }
 
+std::string_view sourceFormatName(SourceFormat format) {
+  for (const auto& [text, value] : kFormatNames) {
+    if (value == format) {
+      return text;
+    }
+  }
+  return "?";
+}
+
 std::vector<std::string> restartRequiredChanges(const Config& running, const Config& next) {
   std::vector<std::string> changed;
   const auto note = [&changed](bool differs, const char* path) {
@@ -1295,12 +2058,35 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   const auto sameSource = [](const SourceSettings& a, const SourceSettings& b) {
     return a.name == b.name && a.endpoint == b.endpoint && a.socket == b.socket && a.bind == b.bind &&
            a.subscribe == b.subscribe && a.format == b.format && a.maxFrameBytes == b.maxFrameBytes &&
-           a.receiveHighWaterMark == b.receiveHighWaterMark;
+           a.receiveHighWaterMark == b.receiveHighWaterMark && a.tenant == b.tenant && a.vendor == b.vendor &&
+           a.channel == b.channel && a.queueNames == b.queueNames && a.agentQueues == b.agentQueues &&
+           a.curve == b.curve && a.adapter.maxCalls == b.adapter.maxCalls &&
+           a.adapter.maxAgents == b.adapter.maxAgents && a.adapter.pollInterval == b.adapter.pollInterval &&
+           a.adapter.username == b.adapter.username && a.adapter.secret == b.adapter.secret &&
+           a.adapter.reconnectMin == b.adapter.reconnectMin && a.adapter.reconnectMax == b.adapter.reconnectMax;
   };
   note(
       !std::equal(running.sources.begin(), running.sources.end(), next.sources.begin(), next.sources.end(), sameSource),
       "sources");
   note(running.state.directory != next.state.directory, "state.directory");
+  note(running.state.journalSyncInterval != next.state.journalSyncInterval, "state.journal_sync_interval");
+  note(running.state.checkpointInterval != next.state.checkpointInterval, "state.checkpoint_interval");
+  note(running.state.journalSegmentBytes != next.state.journalSegmentBytes, "state.journal_segment_bytes");
+  const auto tlsFiles = [](const HttpSettings& h) {
+    return h.tls ? std::array<std::string, 3>{h.tls->certificate, h.tls->key, h.tls->clientCa}
+                 : std::array<std::string, 3>{};
+  };
+  note(running.http.tls.has_value() != next.http.tls.has_value() || tlsFiles(running.http) != tlsFiles(next.http),
+       "http.tls");
+  note(running.wallboard.enabled != next.wallboard.enabled ||
+           running.wallboard.streamInterval != next.wallboard.streamInterval ||
+           running.wallboard.maxStreamClients != next.wallboard.maxStreamClients,
+       "wallboard");
+  // Contract agreements reload; what the shards count for them does not.
+  note(running.contracts.complaintDispositions != next.contracts.complaintDispositions,
+       "contracts.complaint_dispositions");
+  note(running.contracts.repeatWindow != next.contracts.repeatWindow, "contracts.repeat_window");
+  note(running.contracts.repeatTableSize != next.contracts.repeatTableSize, "contracts.repeat_table_size");
   const EngineSettings& a = running.engine;
   const EngineSettings& b = next.engine;
   note(a.shards != b.shards, "engine.shards");
@@ -1340,5 +2126,16 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
        "staffing");
   return changed;
 }
+
+std::optional<SourceFormat> parseSourceFormat(std::string_view text) noexcept {
+  for (const auto& [name, format] : kFormatNames) {
+    if (name == text) {
+      return format;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string sourceFormatNames() { return nameList(kFormatNames); }
 
 }  // namespace ccpulse

@@ -2,6 +2,7 @@
 // with event time as the clock; prints the final /metrics exposition.
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,13 +15,19 @@ namespace ccpulse::ctl {
 namespace {
 
 constexpr std::string_view kReplayUsage =
-    R"(Usage: ccpulsectl replay --config FILE [--format json] [--intervals OUT.csv] FILE...
-Replays recorded events (NDJSON: one JSON object or array per line; FILE '-' is stdin) through
-the real decoder and engine as fast as it can, using event time as the clock, then prints the
-final Prometheus exposition to stdout.
+    R"(Usage: ccpulsectl replay --config FILE [--format F] [--intervals OUT.csv] FILE...
+Replays recorded input (FILE '-' is stdin) through the real decoder and engine as fast as it can,
+using event time as the clock, then prints the final Prometheus exposition to stdout.
 
-  --config FILE       ccpulsed configuration (service levels, windows, intervals, time zones)
-  --format F          input format (json: canonical schema v1)
+  --config FILE       ccpulsed configuration (service levels, windows, intervals, time zones);
+                      its first source's adapter keys (tenant, vendor, channel, queue_names...) apply
+  --format F          input format, one of the source formats (default: the first source's):
+                        json                one canonical JSON object or array per line
+                        amazon_connect, twilio_taskrouter, genesys_cloud
+                                            one vendor record per line (docs/adapters/)
+                        asterisk_queue_log  one queue_log line per line
+                        asterisk_ami        AMI messages (Key: Value lines), each ended by an
+                                            empty line, as read from the manager port
   --intervals FILE    also write every closed interval and day as CSV
 )";
 
@@ -34,17 +41,35 @@ void writeClosed(Replayer& replayer, std::ostream* csv) {
   });
 }
 
-bool replayStream(std::istream& in, Replayer& replayer, std::ostream* csv) {
+/// Feeds one frame per line, or (`blocks`, the AMI framing) one frame per run of non-empty lines.
+bool replayStream(std::istream& in, Replayer& replayer, std::ostream* csv, bool blocks) {
   std::string line;
-  std::size_t lines = 0;
-  while (std::getline(in, line)) {
-    if (line.empty()) {
-      continue;
-    }
-    replayer.feed(line);
-    if (++lines % 256 == 0) {
+  std::string block;
+  std::size_t frames = 0;
+  const auto feed = [&](const std::string& frame) {
+    replayer.feed(frame);
+    if (++frames % 256 == 0) {
       writeClosed(replayer, csv);
     }
+  };
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    if (!blocks) {
+      if (!line.empty()) {
+        feed(line);
+      }
+    } else if (!line.empty()) {
+      block += line;
+      block += "\r\n";
+    } else if (!block.empty()) {
+      feed(block);
+      block.clear();
+    }
+  }
+  if (!block.empty()) {
+    feed(block);
   }
   return !in.bad();
 }
@@ -55,6 +80,7 @@ int runReplay(Args args) {
   std::string configPath;
   std::string intervalsPath;
   std::vector<std::string> inputs;
+  std::optional<SourceFormat> format;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     const auto value = [&]() -> std::optional<std::string> {
@@ -77,8 +103,8 @@ int runReplay(Args args) {
         configPath = *v;
       } else if (a == "--intervals") {
         intervalsPath = *v;
-      } else if (*v != "json") {
-        std::cerr << "ccpulsectl replay: unknown --format '" << *v << "' (known: json)\n";
+      } else if (!(format = parseSourceFormat(*v))) {
+        std::cerr << "ccpulsectl replay: unknown --format '" << *v << "' (known: " << sourceFormatNames() << ")\n";
         return 2;
       }
     } else if (a.size() > 1 && a[0] == '-') {
@@ -99,7 +125,10 @@ int runReplay(Args args) {
     }
     return 1;
   }
-  Replayer replayer(*loaded.config);
+  Replayer replayer(*loaded.config, format);
+  const SourceFormat effective =
+      format.value_or(loaded.config->sources.empty() ? SourceFormat::kJson : loaded.config->sources.front().format);
+  const bool blocks = effective == SourceFormat::kAsteriskAmi;
   std::ofstream csv;
   if (!intervalsPath.empty()) {
     csv.open(intervalsPath);
@@ -113,14 +142,14 @@ int runReplay(Args args) {
   for (const std::string& input : inputs) {
     bool ok = true;
     if (input == "-") {
-      ok = replayStream(std::cin, replayer, csvOut);
+      ok = replayStream(std::cin, replayer, csvOut, blocks);
     } else {
       std::ifstream in(input);
       if (!in) {
         std::cerr << "ccpulsectl replay: cannot read " << input << "\n";
         return 1;
       }
-      ok = replayStream(in, replayer, csvOut);
+      ok = replayStream(in, replayer, csvOut, blocks);
     }
     if (!ok) {
       std::cerr << "ccpulsectl replay: read error in " << input << "\n";

@@ -11,17 +11,16 @@ namespace {
 // Name tables are indexed by the enum's underlying value, so their order must follow the enum
 // declarations in event.hpp; the static_asserts catch a table that drifts in length.
 constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNames = {
-    "contact.queued",      "contact.answered", "contact.abandoned",   "contact.dequeued",
-    "contact.hold",        "contact.unhold",   "contact.transferred", "contact.ended",
-    "contact.wrapped",     "contact.selfservice", "agent.login",      "agent.state",
-    "agent.logout",        "survey.result",
+    "contact.queued", "contact.answered",    "contact.abandoned", "contact.dequeued", "contact.hold",
+    "contact.unhold", "contact.transferred", "contact.ended",     "contact.wrapped",  "contact.selfservice",
+    "agent.login",    "agent.state",         "agent.logout",      "survey.result",
 };
-constexpr std::array<std::string_view, kChannelCount> kChannelNames = {"voice",  "chat",   "sms",
-                                                                       "email",  "social", "video"};
-constexpr std::array<std::string_view, kAgentStateKindCount> kAgentStateNames = {
-    "available", "busy", "acw", "aux", "offline"};
-constexpr std::array<std::string_view, kDequeueReasonCount> kDequeueReasonNames = {
-    "timeout", "overflow", "callback", "other"};
+constexpr std::array<std::string_view, kChannelCount> kChannelNames = {"voice", "chat",   "sms",
+                                                                       "email", "social", "video"};
+constexpr std::array<std::string_view, kAgentStateKindCount> kAgentStateNames = {"available", "busy", "acw", "aux",
+                                                                                 "offline"};
+constexpr std::array<std::string_view, kDequeueReasonCount> kDequeueReasonNames = {"timeout", "overflow", "callback",
+                                                                                   "other"};
 
 static_assert(static_cast<std::size_t>(EventType::kSurveyResult) + 1 == kEventTypeCount);
 static_assert(static_cast<std::size_t>(Channel::kVideo) + 1 == kChannelCount);
@@ -57,9 +56,7 @@ std::string_view toString(DequeueReason reason) noexcept { return nameOf(kDequeu
 std::optional<EventType> parseEventType(std::string_view text) noexcept {
   return parseName<EventType>(kEventTypeNames, text);
 }
-std::optional<Channel> parseChannel(std::string_view text) noexcept {
-  return parseName<Channel>(kChannelNames, text);
-}
+std::optional<Channel> parseChannel(std::string_view text) noexcept { return parseName<Channel>(kChannelNames, text); }
 std::optional<AgentStateKind> parseAgentState(std::string_view text) noexcept {
   return parseName<AgentStateKind>(kAgentStateNames, text);
 }

@@ -1,6 +1,8 @@
 #include "ccpulse/decode/frame_decoder.hpp"
 
 #include "ccpulse/config/config.hpp"
+#include "ccpulse/decode/asterisk_ami.hpp"
+#include "ccpulse/decode/asterisk_queue_log.hpp"
 
 namespace ccpulse {
 namespace {
@@ -21,6 +23,16 @@ std::unique_ptr<FrameDecoder> makeFrameDecoder(const SourceSettings& settings) {
   switch (settings.format) {
     case SourceFormat::kJson:
       break;
+    case SourceFormat::kAmazonConnect:
+      return makeAmazonConnectDecoder(settings);
+    case SourceFormat::kTwilioTaskRouter:
+      return makeTwilioTaskRouterDecoder(settings);
+    case SourceFormat::kGenesysCloud:
+      return makeGenesysCloudDecoder(settings);
+    case SourceFormat::kAsteriskQueueLog:
+      return std::make_unique<AsteriskQueueLogDecoder>(settings);
+    case SourceFormat::kAsteriskAmi:
+      return std::make_unique<AsteriskAmiDecoder>(settings);
   }
   return std::make_unique<CanonicalJsonDecoder>(settings);
 }

@@ -40,6 +40,16 @@ std::string_view toString(RejectReason reason) noexcept {
       return "bad_value";
     case RejectReason::kOversize:
       return "oversize";
+    case RejectReason::kBadEncoding:
+      return "bad_encoding";
+    case RejectReason::kUnsupported:
+      return "unsupported";
+    case RejectReason::kStaleRecord:
+      return "stale_record";
+    case RejectReason::kTooFewFields:
+      return "too_few_fields";
+    case RejectReason::kMalformedMessage:
+      return "malformed_message";
   }
   return {};
 }

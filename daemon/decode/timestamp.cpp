@@ -19,9 +19,7 @@ constexpr std::int64_t kSecondsPerDay = 86'400;
 static_assert(daysFromCivil(0, 1, 1) * kSecondsPerDay * kMicrosPerSecond == kMinTimestampUs);
 static_assert(daysFromCivil(10000, 1, 1) * kSecondsPerDay * kMicrosPerSecond - 1 == kMaxTimestampUs);
 
-constexpr bool isLeapYear(std::int64_t year) noexcept {
-  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
+constexpr bool isLeapYear(std::int64_t year) noexcept { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
 constexpr unsigned daysInMonth(std::int64_t year, unsigned month) noexcept {
   constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -69,14 +67,12 @@ bool parseRfc3339(std::string_view text, std::int64_t& outUs) noexcept {
   unsigned minute = 0;
   unsigned second = 0;
   if (!readDigits(text, 0, 4, year) || !charAt(text, 4, '-') || !readDigits(text, 5, 2, month) ||
-      !charAt(text, 7, '-') || !readDigits(text, 8, 2, day) ||
-      !(charAt(text, 10, 'T') || charAt(text, 10, 't')) || !readDigits(text, 11, 2, hour) ||
-      !charAt(text, 13, ':') || !readDigits(text, 14, 2, minute) || !charAt(text, 16, ':') ||
-      !readDigits(text, 17, 2, second)) {
+      !charAt(text, 7, '-') || !readDigits(text, 8, 2, day) || !(charAt(text, 10, 'T') || charAt(text, 10, 't')) ||
+      !readDigits(text, 11, 2, hour) || !charAt(text, 13, ':') || !readDigits(text, 14, 2, minute) ||
+      !charAt(text, 16, ':') || !readDigits(text, 17, 2, second)) {
     return false;
   }
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 ||
-      second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) {
     return false;
   }
 

@@ -44,12 +44,21 @@ std::size_t routeEvent(const Event& event, std::size_t shardCount) noexcept {
 }
 
 Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel,
-               std::size_t sourceCount, const Clock& clock, const IntervalSettings& intervals, TimeZones zones)
+               std::size_t sourceCount, const Clock& clock, const IntervalSettings& intervals, TimeZones zones,
+               const ContractSettings& quality)
     : settings_(settings),
       clock_(clock),
       sourceCount_(sourceCount),
       dropped_(std::make_unique<PubU64[]>(sourceCount)),
-      seriesBudget_(settings.maxSeriesPerTenant) {
+      seriesBudget_(settings.maxSeriesPerTenant),
+      repeats_(std::make_unique<RepeatTable>(quality.repeatTableSize, quality.repeatWindow.count())) {
+  std::vector<Tag> complaints;
+  for (const std::string& d : quality.complaintDispositions) {
+    Tag tag;
+    if (tag.assign(d)) {
+      complaints.push_back(tag);
+    }
+  }
   const auto bounds = waitHistogramBounds(*serviceLevel);
   const unsigned shards = std::max(1U, settings_.shards);
   for (unsigned i = 0; i < shards; ++i) {
@@ -62,6 +71,8 @@ Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLeve
     s.zones = zones;
     s.globalNewestEventUs = &newestEventUs_;
     s.seriesBudget = &seriesBudget_;
+    s.complaintDispositions = complaints;
+    s.repeats = repeats_.get();
     shards_.push_back(std::make_unique<Shard>(std::move(s), serviceLevel, clock));
   }
 }

@@ -25,6 +25,17 @@ void addCounts(OutcomeCounts& into, const OutcomeCounts& delta) noexcept {
   into.handled += delta.handled;
   into.handleSeconds += delta.handleSeconds;
   into.transferred += delta.transferred;
+  into.surveys += delta.surveys;
+  into.csatSum += delta.csatSum;
+  into.npsResponses += delta.npsResponses;
+  into.npsPromoters += delta.npsPromoters;
+  into.npsDetractors += delta.npsDetractors;
+  into.selfServiceContained += delta.selfServiceContained;
+  into.selfServiceEscalated += delta.selfServiceEscalated;
+  into.resolvedKnown += delta.resolvedKnown;
+  into.resolvedYes += delta.resolvedYes;
+  into.complaints += delta.complaints;
+  into.repeatContacts += delta.repeatContacts;
 }
 
 std::optional<double> computeServiceLevel(ServiceLevelFormula formula, bool dequeuedCountsAsMiss,

@@ -470,9 +470,11 @@ void Shard::applyContact(const Event& event) noexcept {
       onWrapped(event, key);
       return;
     case EventType::kContactSelfService:
-      // Containment is the self-service metrics' business (report card issue); counted here.
       if (QueueSeries* s = queueSeriesFor(event)) {
         (event.contained == 1 ? s->selfServiceContained : s->selfServiceEscalated).add(1);
+        OutcomeCounts delta;
+        (event.contained == 1 ? delta.selfServiceContained : delta.selfServiceEscalated) = 1;
+        record(*s, event.tsUs, delta);
       }
       return;
     case EventType::kSurveyResult:
@@ -483,6 +485,15 @@ void Shard::applyContact(const Event& event) noexcept {
       if (QueueSeries* s = queueSeriesFor(event)) {
         s->surveys.add(1);
         s->csatSum.add(event.csat);
+        OutcomeCounts delta;
+        delta.surveys = 1;
+        delta.csatSum = event.csat;
+        if (event.nps >= 0) {
+          delta.npsResponses = 1;
+          delta.npsPromoters = event.nps >= 9 ? 1 : 0;
+          delta.npsDetractors = event.nps <= 6 ? 1 : 0;
+        }
+        record(*s, event.tsUs, delta);
       }
       return;
     default:
@@ -547,9 +558,15 @@ void Shard::onQueued(const Event& event, std::uint64_t key) noexcept {
   s->offered.add(1);
   OutcomeCounts delta;
   delta.offered = 1;
-  record(*s, event.tsUs, delta);
   bool inserted = false;
   ContactRecord* r = contacts_.findOrInsert(key, inserted);
+  // A repeat is a new contact (not a transfer or overflow re-queue: same contact id) by a customer
+  // who queued within the repeat window.
+  if (settings_.repeats != nullptr && !event.customer.empty() &&
+      settings_.repeats->observe(hashKey(event.tenant.view(), event.customer.view()), key, event.tsUs)) {
+    delta.repeatContacts = 1;
+  }
+  record(*s, event.tsUs, delta);
   if (r == nullptr) {
     stats_.contactsUntracked.add(1);
     std::uint64_t suppressed = 0;
@@ -714,6 +731,16 @@ void Shard::onWrapped(const Event& event, std::uint64_t key) noexcept {
   OutcomeCounts delta;
   delta.handled = 1;
   delta.handleSeconds = handle;
+  if (event.resolved >= 0) {
+    delta.resolvedKnown = 1;
+    delta.resolvedYes = event.resolved == 1 ? 1 : 0;
+  }
+  for (const Tag& complaint : settings_.complaintDispositions) {
+    if (!event.disposition.empty() && event.disposition.view() == complaint.view()) {
+      delta.complaints = 1;
+      break;
+    }
+  }
   record(s, event.tsUs, delta);
   contacts_.erase(key);
   stats_.contactsInFlight.add(-1);
@@ -1004,6 +1031,7 @@ void Shard::run(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     try {
       drainControl();
+      serviceCheckpoint();
       const std::size_t applied = drainOnce(kBatch);
       dirty = dirty || applied > 0;
       const std::int64_t nowNs = steadyNowNs();

@@ -144,7 +144,45 @@ std::vector<MetricFamily> MetricsExporter::collect() const {
   collectAgents(out);
   collectStaffing(out);
   collectSelf(out);
+  if (durability_ != nullptr) {
+    collectDurability(out);
+  }
   return out;
+}
+
+void MetricsExporter::collectDurability(std::vector<MetricFamily>& out) const {
+  const DurabilityStats& d = *durability_;
+  const auto counter = [&](const char* name, const char* help, const PubU64& v) {
+    auto f = family(name, help, MetricType::Counter);
+    addValue(f, {}, static_cast<double>(v.get()));
+    out.push_back(std::move(f));
+  };
+  const auto gauge = [&](const char* name, const char* help, double v) {
+    auto f = family(name, help, MetricType::Gauge);
+    addValue(f, {}, v);
+    out.push_back(std::move(f));
+  };
+  counter("ccpulse_checkpoints_total", "Checkpoints of the full state written.", d.checkpoints);
+  counter("ccpulse_checkpoint_failures_total",
+          "Checkpoints not written (I/O error, or a thread did not answer in time).", d.checkpointFailures);
+  counter("ccpulse_checkpoint_fallbacks_total",
+          "Corrupt or torn checkpoints skipped at startup in favour of the previous one.", d.checkpointFallbacks);
+  counter("ccpulse_journal_torn_tails_total", "Journal segments truncated at a torn or corrupt record at startup.",
+          d.journalTornTails);
+  counter("ccpulse_journal_corrupt_total", "Journal segments or records that could not be read at startup.",
+          d.journalCorrupt);
+  counter("ccpulse_journal_segments_removed_total", "Journal segments deleted as covered by checkpoints.",
+          d.removedSegments);
+  gauge("ccpulse_journal_replayed_events", "Journal events replayed by the last startup.",
+        static_cast<double>(d.replayedEvents.get()));
+  gauge("ccpulse_restore_duration_seconds", "How long the last startup restore (checkpoint + journal) took.",
+        d.restoreSeconds.get());
+  gauge("ccpulse_checkpoint_last_timestamp_seconds", "Wall time of the last checkpoint.",
+        d.lastCheckpointSeconds.get());
+  gauge("ccpulse_checkpoint_last_duration_seconds", "How long the last checkpoint took, write and fsync included.",
+        d.lastCheckpointDurationSeconds.get());
+  gauge("ccpulse_checkpoint_last_pause_seconds", "How long ingestion was paused for the last checkpoint.",
+        d.lastPauseSeconds.get());
 }
 
 void MetricsExporter::collectStaffing(std::vector<MetricFamily>& out) const {
@@ -700,9 +738,35 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
              "Connections lost by connecting sources (libzmq reconnects by itself).", MetricType::Counter);
   auto last = family("ccpulse_source_last_event_timestamp_seconds", "Event time of the newest event per source.",
                      MetricType::Gauge);
+  auto decoderEvicted = family("ccpulse_decoder_state_evicted_total",
+                               "Vendor adapter state entries (contacts, tasks, agents) evicted from the source "
+                               "decoder's fixed-capacity tables.",
+                               MetricType::Counter);
+  auto curveRejected =
+      family("ccpulse_source_curve_rejected_total",
+             "CURVE handshakes refused by the ZAP handler (unknown key or wrong mechanism).", MetricType::Counter);
+  auto ignored = family("ccpulse_events_ignored_total",
+                        "Well-formed input an adapter maps to no event by design (e.g. queue_log CONFIGRELOAD).",
+                        MetricType::Counter);
+  auto rotations =
+      family("ccpulse_source_file_rotations_total", "File sources: the tailed file was replaced.", MetricType::Counter);
+  auto truncations = family("ccpulse_source_file_truncations_total",
+                            "File sources: the tailed file shrank below the read offset.", MetricType::Counter);
+  auto connectFailures = family("ccpulse_source_connect_failures_total",
+                                "Failed connect or login attempts of adapter sources (AMI).", MetricType::Counter);
+  auto stateWrites = family("ccpulse_source_state_write_failures_total",
+                            "File sources: failures to save (or read back) the resume offset.", MetricType::Counter);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const SourceStats& st = *sources_[i].stats;
     const Labels labels = {{"source", sources_[i].name}};
+    if (sources_[i].curveRejected != nullptr) {
+      addValue(curveRejected, labels, static_cast<double>(sources_[i].curveRejected->get()));
+    }
+    addValue(stateWrites, labels, static_cast<double>(st.stateWriteFailures.get()));
+    addValue(ignored, labels, static_cast<double>(st.ignored.get()));
+    addValue(rotations, labels, static_cast<double>(st.fileRotations.get()));
+    addValue(truncations, labels, static_cast<double>(st.fileTruncations.get()));
+    addValue(connectFailures, labels, static_cast<double>(st.connectFailures.get()));
     std::uint64_t rejectedSum = 0;
     for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
       const std::uint64_t v = st.rejected[r].get();
@@ -726,6 +790,8 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
     addValue(up, labels, st.ready.load(std::memory_order_acquire) ? 1 : 0);
     addValue(connects, labels, static_cast<double>(st.connects.get()));
     addValue(disconnects, labels, static_cast<double>(st.disconnects.get()));
+    // Cloud decoders report their evictions as a running total, the Asterisk tracker one by one.
+    addValue(decoderEvicted, labels, static_cast<double>(st.decoderEvictions.get() + st.stateEvicted.get()));
     const double lastSeconds = st.lastEventSeconds.get();
     if (lastSeconds != 0) {
       addValue(last, labels, lastSeconds);
@@ -814,7 +880,12 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
                   &gaps,        &repeats,       &restarts,       &dropped,   &up,           &connects,
                   &disconnects, &last,          &applied,        &ringDepth, &ringCapacity, &latency,
                   &inFlight,    &agentsTracked, &unmatched,      &evicted,   &folded,       &seriesDropped,
-                  &late,        &latePeriods,   &periodsDropped, &reloads,   &start}) {
+                  &late,        &latePeriods,   &periodsDropped, &reloads,   &start,        &decoderEvicted}) {
+    keepNonEmpty(out, std::move(*f));
+  }
+  keepNonEmpty(out, std::move(curveRejected));
+  // Adapter and file/AMI source families (issue #6).
+  for (auto* f : {&ignored, &rotations, &truncations, &connectFailures, &stateWrites}) {
     keepNonEmpty(out, std::move(*f));
   }
 }

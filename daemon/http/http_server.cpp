@@ -1,12 +1,18 @@
 #include "ccpulse/http/http_server.hpp"
 
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
+
+#include "ccpulse/common/rate_limited_log.hpp"
 
 namespace ccpulse {
 namespace {
@@ -14,73 +20,182 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 
 /// Requests larger than this are refused: the server only serves small GETs.
 constexpr std::uint64_t kMaxRequestBytes = 16 * 1024;
 constexpr std::chrono::seconds kIdleTimeout{30};
+/// A stream client that has not taken an event for this long is dropped.
+constexpr std::chrono::seconds kStreamWriteTimeout{10};
 
-class Session final : public std::enable_shared_from_this<Session> {
+/// One connection: requests in sequence (keep-alive), or, after a handler answers with an
+/// EventStream, an endless timer-driven write loop. `Stream` is beast::tcp_stream or
+/// beast::ssl_stream<beast::tcp_stream>.
+template <typename Stream>
+class Session final : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<HttpHandler> handler)
-      : stream_(std::move(socket)), handler_(std::move(handler)) {}
+  template <typename... Args>
+  Session(std::shared_ptr<HttpHandler> handler, std::string remote, Args&&... args)
+      : stream_(std::forward<Args>(args)...),
+        timer_(stream_.get_executor()),
+        handler_(std::move(handler)),
+        remote_(std::move(remote)) {}
 
-  void start() { read(); }
+  void start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      read();
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) {
+          static RateLimitedLog log;
+          if (std::uint64_t suppressed = 0; log.shouldLog(suppressed)) {
+            spdlog::warn("http: TLS handshake with {} failed: {} ({} more suppressed)", self->remote_, ec.message(),
+                         suppressed);
+          }
+          return;
+        }
+        self->read();
+      });
+    }
+  }
 
  private:
   void read() {
     request_ = {};
     parser_.emplace();
     parser_->body_limit(kMaxRequestBytes);
-    stream_.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
   void onRead(beast::error_code ec) {
     if (ec) {
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      close();
       return;
     }
     request_ = parser_->release();
     HttpResponse result;
+    HttpRequest request{std::string(request_.method_string()), std::string(request_.target()),
+                        std::string(request_[bhttp::field::authorization]), remote_, Scope{}};
     try {
-      result = (*handler_)(HttpRequest{std::string(request_.method_string()), std::string(request_.target())});
+      result = (*handler_)(request);
     } catch (const std::exception& e) {
       spdlog::error("http: handler failed for {}: {}", std::string(request_.target()), e.what());
-      result = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n"};
+      result = HttpResponse(500, "text/plain; charset=utf-8", "internal error\n");
+    }
+    if (result.stream && request_.method() == bhttp::verb::get) {
+      startStream(std::move(result.stream));
+      return;
     }
     auto response = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(result.status),
                                                                           request_.version());
     response->set(bhttp::field::server, "ccpulsed/" CCPULSE_VERSION);
     response->set(bhttp::field::content_type, result.contentType);
+    for (const auto& [name, value] : result.headers) {
+      response->set(name, value);
+    }
     response->keep_alive(request_.keep_alive());
     if (request_.method() != bhttp::verb::head) {
       response->body() = std::move(result.body);
     }
     response->prepare_payload();
     bhttp::async_write(stream_, *response,
-                       [self = shared_from_this(), response](beast::error_code writeEc, std::size_t) {
+                       [self = this->shared_from_this(), response](beast::error_code writeEc, std::size_t) {
                          if (writeEc || !response->keep_alive()) {
-                           beast::error_code ignored;
-                           self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                           self->close();
                            return;
                          }
                          self->read();
                        });
   }
 
-  beast::tcp_stream stream_;
+  // Server-Sent Events: the header once, then one event per interval. The body has no length
+  // and ends when the connection closes (HTTP/1.1 allows that for responses).
+  void startStream(std::shared_ptr<EventStream> feed) {
+    feed_ = std::move(feed);
+    out_ = "HTTP/1.1 200 OK\r\nServer: ccpulsed/" CCPULSE_VERSION
+           "\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+           "Connection: close\r\n\r\nretry: 1000\n\n";
+    out_ += feed_->nextEvent();
+    writeEvent();
+  }
+
+  void writeEvent() {
+    beast::get_lowest_layer(stream_).expires_after(kStreamWriteTimeout);
+    asio::async_write(stream_, asio::buffer(out_),
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) {
+                          self->close();
+                          self->feed_.reset();  // the client went away: free its slot now
+                          return;
+                        }
+                        self->timer_.expires_after(self->feed_->interval());
+                        self->timer_.async_wait([self](beast::error_code waitEc) {
+                          if (waitEc) {
+                            return;
+                          }
+                          try {
+                            self->out_ = self->feed_->nextEvent();
+                          } catch (const std::exception& e) {
+                            spdlog::error("http: event stream failed: {}", e.what());
+                            self->close();
+                            return;
+                          }
+                          self->writeEvent();
+                        });
+                      });
+  }
+
+  Stream stream_;
+  asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::request<bhttp::string_body> request_;
   std::shared_ptr<HttpHandler> handler_;
+  std::string remote_;
+  std::shared_ptr<EventStream> feed_;
+  std::string out_;
 };
+
+std::shared_ptr<ssl::context> makeTlsContext(const TlsSettings& tls) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+  // Belt and braces: the protocol floor as well as the option bits.
+  if (SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION) != 1) {
+    throw std::runtime_error("cannot set the TLS 1.2 minimum");
+  }
+  const auto load = [](const char* what, const std::string& path, auto&& fn) {
+    try {
+      fn();
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error(std::string("http.tls.") + what + " '" + path + "' cannot be loaded: " + e.what());
+    }
+  };
+  load("certificate", tls.certificate, [&] { context->use_certificate_chain_file(tls.certificate); });
+  load("key", tls.key, [&] { context->use_private_key_file(tls.key, ssl::context::pem); });
+  if (!tls.clientCa.empty()) {
+    load("client_ca", tls.clientCa, [&] { context->load_verify_file(tls.clientCa); });
+    context->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  }
+  return context;
+}
 
 }  // namespace
 
 HttpServer::HttpServer(const HttpSettings& settings, asio::io_context& io, HttpHandler handler)
     : io_(io), acceptor_(io), handler_(std::make_shared<HttpHandler>(std::move(handler))) {
+  if (settings.tls) {
+    tls_ = makeTlsContext(*settings.tls);
+  }
   const tcp::endpoint endpoint(asio::ip::make_address(settings.listenHost), settings.listenPort);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -104,7 +219,16 @@ void HttpServer::accept() {
       return;
     }
     if (!ec) {
-      std::make_shared<Session>(std::move(socket), handler_)->start();
+      boost::system::error_code remoteEc;
+      const auto remote = socket.remote_endpoint(remoteEc);
+      std::string address = remoteEc ? std::string("unknown") : remote.address().to_string();
+      if (tls_) {
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(handler_, std::move(address), std::move(socket),
+                                                                        *tls_)
+            ->start();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(handler_, std::move(address), std::move(socket))->start();
+      }
     } else {
       spdlog::warn("http: accept failed: {}", ec.message());
     }

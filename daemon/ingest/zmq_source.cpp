@@ -8,6 +8,7 @@
 
 #include "ccpulse/common/clock.hpp"
 #include "ccpulse/common/rate_limited_log.hpp"
+#include "ccpulse/config/loader.hpp"
 
 namespace ccpulse {
 namespace {
@@ -37,6 +38,14 @@ ZmqSource::ZmqSource(const SourceSettings& settings, std::size_t index, zmq::con
     for (const auto& prefix : settings_.subscribe) {
       socket_.set(zmq::sockopt::subscribe, prefix);
     }
+  }
+  if (settings_.curve) {
+    // CURVE server: the handshake is authenticated by the ZAP handler (ingest/zap_handler.hpp),
+    // which App binds before any source exists; the ZAP domain names the source there. A
+    // plaintext (NULL mechanism) peer cannot complete the handshake with a CURVE server.
+    socket_.set(zmq::sockopt::curve_server, true);
+    socket_.set(zmq::sockopt::curve_secretkey, settings_.curve->secretKey);
+    socket_.set(zmq::sockopt::zap_domain, settings_.name);
   }
   if (!settings_.bind) {
     const std::string monitorEndpoint = "inproc://ccpulse-monitor-" + std::to_string(index_);
@@ -80,14 +89,19 @@ void ZmqSource::run(const std::stop_token& stop) {
   if (monitor_) {
     items[1] = {monitor_.handle(), 0, ZMQ_POLLIN, 0};
   }
-  spdlog::info("source {}: receiving on {} ({} {}, format json)", settings_.name, boundEndpoint_,
-               settings_.socket == SocketKind::kPull ? "pull" : "sub", settings_.bind ? "bind" : "connect");
+  spdlog::info("source {}: receiving on {} ({} {}, format {}{})", settings_.name, boundEndpoint_,
+               settings_.socket == SocketKind::kPull ? "pull" : "sub", settings_.bind ? "bind" : "connect",
+               sourceFormatName(settings_.format), settings_.curve ? ", CURVE" : "");
   while (!stop.stop_requested()) {
     try {
+      if (journal_ != nullptr) {
+        journal_->service();
+      }
       zmq::poll(items.data(), static_cast<std::size_t>(itemCount), kPollTimeout);
       if ((items[0].revents & ZMQ_POLLIN) != 0) {
         receiveAvailable();
       }
+      commitPending();
       if (itemCount > 1 && (items[1].revents & ZMQ_POLLIN) != 0) {
         zmq::message_t header;
         zmq::message_t address;
@@ -130,9 +144,28 @@ void ZmqSource::receiveAvailable() {
       }
     }
     frameReceivedNs_ = steadyNowNs();
+    stats_.lastReceiveUs.set(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
     stats_.frames.add(1);
     stats_.bytes.add(message_.size());
     decoder_->decode(message_.to_string_view(), *this);
+    noteDecoderEvictions();
+  }
+}
+
+void ZmqSource::noteDecoderEvictions() {
+  const std::uint64_t evictions = decoder_->stateEvictions();
+  if (evictions == stats_.decoderEvictions.get()) {
+    return;
+  }
+  stats_.decoderEvictions.set(evictions);
+  std::uint64_t suppressed = 0;
+  if (evictionLog_.shouldLog(suppressed)) {
+    spdlog::warn(
+        "source {}: adapter state table full, oldest entry evicted ({} in total); a redelivery of it may be "
+        "counted again; see ccpulse_decoder_state_evicted_total ({} more since last report)",
+        settings_.name, evictions, suppressed);
   }
 }
 
@@ -152,12 +185,51 @@ void ZmqSource::onEvent(const Event& decoded) {
   } else if (stats_.sequenceRestarts.get() != restartsBefore) {
     spdlog::info("source {}: publisher '{}' restarted its sequence", settings_.name, decoded.publisher.view());
   }
-  // The decoder's event is const and reused: it is copied once, straight into each ring slot it
-  // routes to, where the ingest metadata (source index, receipt time) is set.
   stats_.lastEventSeconds.set(static_cast<double>(decoded.tsUs) / 1e6);
+  stats_.lastEventUs.set(decoded.tsUs);
+  if (journal_ != nullptr) {
+    // The decoder's event is const and reused; the journaled, pending copy carries the ingest
+    // metadata. Event is trivially copyable, so this is a memcpy, not an allocation.
+    Event event = decoded;
+    event.sourceIndex = static_cast<std::uint16_t>(index_);
+    event.receivedNs = frameReceivedNs_;
+    // Write-ahead: the event reaches the kernel (commitPending) before any shard applies it.
+    const std::uint64_t ordinal = journal_->logEvent(event);
+    if (pendingCount_ == 0) {
+      pendingFirstOrdinal_ = ordinal;
+    }
+    pending_[pendingCount_++] = event;
+    if (pendingCount_ == pending_.size()) {
+      commitPending();
+    }
+    return;
+  }
+  // No journal: the decoder's event is copied once, straight into each ring slot it routes to,
+  // where the ingest metadata (source index, receipt time) is set (issue #10).
   if (engine_.submit(index_, decoded, frameReceivedNs_)) {
     stats_.submitted.add(1);
   }
+}
+
+void ZmqSource::attachJournal(SourceJournal* journal) {
+  journal_ = journal;
+  pending_.assign(journal != nullptr ? 256 : 0, Event{});
+  pendingCount_ = 0;
+}
+
+void ZmqSource::commitPending() {
+  if (journal_ == nullptr) {
+    return;
+  }
+  journal_->commit();
+  for (std::size_t i = 0; i < pendingCount_; ++i) {
+    if (engine_.submit(index_, pending_[i])) {
+      stats_.submitted.add(1);
+    } else {
+      journal_->logDropped(pendingFirstOrdinal_ + i);
+    }
+  }
+  pendingCount_ = 0;
 }
 
 void ZmqSource::onReject(RejectReason reason, std::string_view detail) {
@@ -168,6 +240,21 @@ void ZmqSource::onReject(RejectReason reason, std::string_view detail) {
         "source {}: rejected input (reason={}, field='{}'); counted in ccpulse_events_rejected_total "
         "({} more since last report)",
         settings_.name, toString(reason), detail, suppressed);
+  }
+}
+
+}  // namespace ccpulse
+
+namespace ccpulse {
+
+void ZmqSource::onIgnored(std::string_view /*what*/) { stats_.ignored.add(1); }
+
+void ZmqSource::onStateEvicted(std::string_view what) {
+  stats_.stateEvicted.add(1);
+  std::uint64_t suppressed = 0;
+  if (rejectLog_.shouldLog(suppressed)) {
+    spdlog::warn("source {}: adapter forgot its oldest {} (tracking cap reached; {} more since last report)",
+                 settings_.name, what, suppressed);
   }
 }
 

@@ -11,13 +11,22 @@ EngineSettings replaySettings(const EngineSettings& configured) {
   return s;
 }
 
+// The first configured source's settings (adapter defaults such as tenant), with --format applied.
+SourceSettings replaySource(const Config& config, std::optional<SourceFormat> format) {
+  SourceSettings s = config.sources.empty() ? SourceSettings{} : config.sources.front();
+  if (format) {
+    s.format = *format;
+  }
+  return s;
+}
+
 }  // namespace
 
-Replayer::Replayer(const Config& config)
+Replayer::Replayer(const Config& config, std::optional<SourceFormat> format)
     : engine_(std::make_unique<Engine>(replaySettings(config.engine),
                                        std::make_shared<const ServiceLevelSettings>(config.serviceLevel), 1, clock_,
-                                       config.intervals, config.zones)),
-      decoder_(makeFrameDecoder(config.sources.empty() ? SourceSettings{} : config.sources.front())) {
+                                       config.intervals, config.zones, config.contracts)),
+      decoder_(makeFrameDecoder(replaySource(config, format))) {
   stats_.ready.store(true);
   StaffingSettings staffing = config.staffing;
   staffing.interval = Micros(0);  // replay renders once, from the final state
@@ -32,6 +41,7 @@ void Replayer::feed(std::string_view frame) {
   stats_.frames.add(1);
   stats_.bytes.add(frame.size());
   decoder_->decode(frame, *this);
+  stats_.decoderEvictions.set(decoder_->stateEvictions());
 }
 
 void Replayer::onEvent(const Event& event) {
@@ -50,6 +60,10 @@ void Replayer::onEvent(const Event& event) {
 void Replayer::onReject(RejectReason reason, std::string_view /*detail*/) {
   stats_.rejected[static_cast<std::size_t>(reason)].add(1);
 }
+
+void Replayer::onIgnored(std::string_view /*what*/) { stats_.ignored.add(1); }
+
+void Replayer::onStateEvicted(std::string_view /*what*/) { stats_.stateEvicted.add(1); }
 
 void Replayer::publish() { publish(newestEventUs_); }
 

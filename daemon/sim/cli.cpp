@@ -4,10 +4,12 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <fstream>
 #include <string>
 #include <string_view>
 
 #include <fmt/format.h>
+#include <zmq.h>
 
 #include "ccpulse/decode/json_decoder.hpp"
 #include "ccpulse/sim/simulator.hpp"
@@ -28,6 +30,10 @@ Output:
   --batch N               events per frame, as a JSON array when N > 1 (default 1)
   --out FILE              write NDJSON (one event per line) to FILE instead; '-' = stdout
   --linger MS             ZMQ linger on exit so queued frames are flushed (default 2000)
+  --curve-server-key KEY  publish with CURVE to a source configured with sources[].curve: the
+                          daemon's public key (Z85, 40 characters)
+  --curve-secret-key KEY  this publisher's secret key (Z85), or a file holding it; its public
+                          key must be in the source's allowed_clients
 
 Pacing and length:
   --fast                  emit as fast as possible (default with --out)
@@ -56,7 +62,9 @@ Exit status: 0 success (also after SIGINT/SIGTERM), 1 runtime error, 2 bad argum
 A one-line summary (events per type) is printed to stderr at exit.
 )";
 
-constexpr std::array<std::string_view, 17> kValueOptions{"--endpoint",
+constexpr std::array<std::string_view, 19> kValueOptions{"--curve-server-key",
+                                                         "--curve-secret-key",
+                                                         "--endpoint",
                                                          "--socket",
                                                          "--topic",
                                                          "--seed",
@@ -294,6 +302,22 @@ ParseResult parseSimArgs(std::span<const std::string_view> args, std::int64_t no
         return badValue("trace, debug, info, warn, error or off");
       }
       options.logLevel = std::string(value);
+    } else if (arg == "--curve-server-key" || arg == "--curve-secret-key") {
+      std::string key(value);
+      if (key.size() != 40 && arg == "--curve-secret-key") {
+        // Not a key: a file holding one (first word of the first non-blank line).
+        std::ifstream in(key);
+        std::string word;
+        if (!(in >> word)) {
+          return badValue("a Z85 key or a readable file holding one");
+        }
+        key = word;
+      }
+      std::array<std::uint8_t, 32> decoded{};
+      if (key.size() != 40 || zmq_z85_decode(decoded.data(), key.c_str()) == nullptr) {
+        return badValue("a 40-character Z85 CURVE key (ccpulsectl curve-keypair)");
+      }
+      (arg == "--curve-server-key" ? options.curveServerKey : options.curveSecretKey) = key;
     } else if (arg == "--linger") {
       if (!parseInt(value, options.lingerMs) || options.lingerMs < 0) {
         return badValue("milliseconds >= 0");
@@ -305,6 +329,9 @@ ParseResult parseSimArgs(std::span<const std::string_view> args, std::int64_t no
 
   if (fastGiven && pacedGiven) {
     return fail("--fast and --paced are mutually exclusive");
+  }
+  if (options.curveServerKey.empty() != options.curveSecretKey.empty()) {
+    return fail("--curve-server-key and --curve-secret-key go together");
   }
   if (topicGiven && options.socket != SocketKind::kPub) {
     return fail("--topic requires --socket pub");

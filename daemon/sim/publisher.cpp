@@ -1,5 +1,6 @@
 // Output side of ccpulse-sim: the ZeroMQ publisher and the run loop (pacing, batching, NDJSON).
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -31,6 +32,15 @@ ZmqPublisher::ZmqPublisher(const SimOptions& options) : impl_(std::make_unique<I
   impl_->socket.set(zmq::sockopt::sndhwm, 100000);
   impl_->socket.set(zmq::sockopt::linger, options.lingerMs);
   impl_->socket.set(zmq::sockopt::sndtimeo, 100);
+  if (!options.curveServerKey.empty()) {
+    std::array<char, 41> publicKey{};
+    if (zmq_curve_public(publicKey.data(), options.curveSecretKey.c_str()) != 0) {
+      throw zmq::error_t();
+    }
+    impl_->socket.set(zmq::sockopt::curve_serverkey, options.curveServerKey);
+    impl_->socket.set(zmq::sockopt::curve_publickey, std::string(publicKey.data()));
+    impl_->socket.set(zmq::sockopt::curve_secretkey, options.curveSecretKey);
+  }
   if (options.bind) {
     impl_->socket.bind(options.endpoint);
   } else {

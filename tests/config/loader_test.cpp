@@ -564,7 +564,10 @@ logging:
 )");
   EXPECT_EQ(result.errors.size(), 5U) << dump(result);
   expectError(result, "sources[0].socket", 4, "must be one of: pull, sub; got 'push'");
-  expectError(result, "sources[0].format", 5, "must be one of: json; got 'protobuf'");
+  expectError(
+      result, "sources[0].format", 5,
+      "must be one of: json, amazon_connect, twilio_taskrouter, genesys_cloud, asterisk_queue_log, asterisk_ami");
+  expectError(result, "sources[0].format", 5, "; got 'protobuf'");
   expectError(result, "service_level.formula", 7,
               "must be one of: answered, ignore_abandons, abandons_miss, all_misses, abandons_met, "
               "exclude_short_abandons; got 'abandons_missed'");
@@ -635,7 +638,7 @@ TEST(ConfigLoader, SourceFieldsValidated) {
   expectError(result, "sources[0].name", 2, "required key is missing");
   expectError(result, "sources[1].endpoint", 3, "required key is missing");
   expectError(result, "sources[2].name", 4, "invalid source name 'bad name!'");
-  expectError(result, "sources[2].endpoint", 5, "must start with tcp://, ipc:// or inproc://");
+  expectError(result, "sources[2].endpoint", 5, "must start with tcp://, ipc://, inproc:// or file://");
   expectError(result, "sources[3].name", 6, "must not be empty");
   expectError(result, "sources[3].endpoint", 7, "missing ':port'");
   expectError(result, "sources[4].endpoint", 9, "empty host");

@@ -16,9 +16,9 @@ static_assert(std::is_trivially_copyable_v<Event>);
 
 TEST(EventNamesTest, EventTypeNamesRoundTrip) {
   constexpr std::string_view kExpected[] = {
-      "contact.queued", "contact.answered", "contact.abandoned", "contact.dequeued",   "contact.hold",
-      "contact.unhold", "contact.transferred", "contact.ended",  "contact.wrapped",    "contact.selfservice",
-      "agent.login",    "agent.state",      "agent.logout",      "survey.result",
+      "contact.queued", "contact.answered",    "contact.abandoned", "contact.dequeued", "contact.hold",
+      "contact.unhold", "contact.transferred", "contact.ended",     "contact.wrapped",  "contact.selfservice",
+      "agent.login",    "agent.state",         "agent.logout",      "survey.result",
   };
   static_assert(std::size(kExpected) == kEventTypeCount);
   for (std::size_t i = 0; i < kEventTypeCount; ++i) {
@@ -59,9 +59,9 @@ TEST(EventNamesTest, DequeueReasonNamesRoundTrip) {
 }
 
 TEST(EventNamesTest, RejectReasonNames) {
-  constexpr std::string_view kExpected[] = {"not_json",      "not_object",     "missing_field",
-                                            "wrong_type",    "unknown_type",   "bad_timestamp",
-                                            "field_too_long", "bad_value",     "oversize"};
+  constexpr std::string_view kExpected[] = {
+      "not_json",  "not_object", "missing_field", "wrong_type",  "unknown_type", "bad_timestamp",  "field_too_long",
+      "bad_value", "oversize",   "bad_encoding",  "unsupported", "stale_record", "too_few_fields", "malformed_message"};
   static_assert(std::size(kExpected) == kRejectReasonCount);
   for (std::size_t i = 0; i < kRejectReasonCount; ++i) {
     EXPECT_EQ(toString(static_cast<RejectReason>(i)), kExpected[i]);

@@ -61,9 +61,8 @@ std::string surveyEvent(std::string_view extra) {
 // The identifier an event carries for a JSON field name.
 std::string_view idField(const Event& event, std::string_view field) {
   const std::pair<std::string_view, const Id*> kIds[] = {
-      {"id", &event.id},         {"source", &event.publisher}, {"tenant", &event.tenant},
-      {"vendor", &event.vendor}, {"queue", &event.queue},      {"contact", &event.contact},
-      {"agent", &event.agent},   {"customer", &event.customer}};
+      {"id", &event.id},       {"source", &event.publisher}, {"tenant", &event.tenant}, {"vendor", &event.vendor},
+      {"queue", &event.queue}, {"contact", &event.contact},  {"agent", &event.agent},   {"customer", &event.customer}};
   for (const auto& [name, id] : kIds) {
     if (name == field) {
       return id->view();
@@ -79,8 +78,8 @@ class JsonDecoderTest : public ::testing::Test {
   Event decodeOne(std::string_view json) {
     RecordingSink sink;
     EXPECT_EQ(decoder_.decode(json, sink), 1U) << json;
-    EXPECT_TRUE(sink.rejects.empty()) << json << " rejected: " << toString(sink.rejects.front().reason)
-                                      << " / " << sink.rejects.front().detail;
+    EXPECT_TRUE(sink.rejects.empty()) << json << " rejected: " << toString(sink.rejects.front().reason) << " / "
+                                      << sink.rejects.front().detail;
     return sink.events.empty() ? Event{} : sink.events.front();
   }
 
@@ -154,12 +153,11 @@ TEST_F(JsonDecoderTest, EveryCommonFieldDecoded) {
 }
 
 TEST_F(JsonDecoderTest, EveryChannelName) {
-  const std::pair<std::string_view, Channel> kChannels[] = {
-      {"voice", Channel::kVoice}, {"chat", Channel::kChat},     {"sms", Channel::kSms},
-      {"email", Channel::kEmail}, {"social", Channel::kSocial}, {"video", Channel::kVideo}};
+  const std::pair<std::string_view, Channel> kChannels[] = {{"voice", Channel::kVoice},   {"chat", Channel::kChat},
+                                                            {"sms", Channel::kSms},       {"email", Channel::kEmail},
+                                                            {"social", Channel::kSocial}, {"video", Channel::kVideo}};
   for (const auto& [name, channel] : kChannels) {
-    EXPECT_EQ(decodeOne(contactEvent("contact.queued", R"("channel":")" + std::string(name) + '"')).channel,
-              channel);
+    EXPECT_EQ(decodeOne(contactEvent("contact.queued", R"("channel":")" + std::string(name) + '"')).channel, channel);
   }
   expectReject(contactEvent("contact.queued", R"("channel":"fax")"), RejectReason::kBadValue, "channel");
   expectReject(contactEvent("contact.queued", R"("channel":"Voice")"), RejectReason::kBadValue, "channel");
@@ -228,11 +226,9 @@ TEST_F(JsonDecoderTest, EpochMillisecondTimestamps) {
   EXPECT_EQ(decodeOne(R"({"type":"agent.logout","ts":0,"agent":"a"})").tsUs, 0);
   EXPECT_EQ(decodeOne(R"({"type":"agent.logout","ts":-1500,"agent":"a"})").tsUs, -1'500'000);
   // 253'402'300'799'999 ms = 9999-12-31T23:59:59.999Z, the last accepted millisecond.
-  EXPECT_EQ(decodeOne(R"({"type":"agent.logout","ts":253402300799999,"agent":"a"})").tsUs,
-            253'402'300'799'999'000);
+  EXPECT_EQ(decodeOne(R"({"type":"agent.logout","ts":253402300799999,"agent":"a"})").tsUs, 253'402'300'799'999'000);
   expectReject(R"({"type":"agent.logout","ts":253402300800000,"agent":"a"})", RejectReason::kBadTimestamp, "ts");
-  expectReject(R"({"type":"agent.logout","ts":18446744073709551615,"agent":"a"})", RejectReason::kBadTimestamp,
-               "ts");
+  expectReject(R"({"type":"agent.logout","ts":18446744073709551615,"agent":"a"})", RejectReason::kBadTimestamp, "ts");
 }
 
 TEST_F(JsonDecoderTest, Rfc3339TimestampsWithOffsets) {
@@ -250,13 +246,13 @@ TEST_F(JsonDecoderTest, Rfc3339TimestampsWithOffsets) {
 
 TEST_F(JsonDecoderTest, BadTimestamps) {
   for (const std::string_view ts : {
-           R"("2023-02-29T00:00:00Z")",       // not a leap year
-           R"("2023-11-14T22:13:20")",        // no offset
+           R"("2023-02-29T00:00:00Z")",  // not a leap year
+           R"("2023-11-14T22:13:20")",   // no offset
            R"("2023-11-14 22:13:20Z")",
            R"("yesterday")",
            R"("")",
-           R"("1700000000000")",              // epoch ms as text
-           R"(1700000000000.0)",              // not an integer
+           R"("1700000000000")",  // epoch ms as text
+           R"(1700000000000.0)",  // not an integer
            R"(1.7e12)",
            R"(true)",
            R"([1700000000000])",
@@ -294,8 +290,7 @@ TEST_F(JsonDecoderTest, EveryContactTypeDecodes) {
     expectReject(R"({"type":")" + std::string(name) + R"(","ts":0,"queue":"q"})", RejectReason::kMissingField,
                  "contact");
   }
-  EXPECT_EQ(decodeOne(contactEvent("contact.selfservice", R"("contained":true)")).type,
-            EventType::kContactSelfService);
+  EXPECT_EQ(decodeOne(contactEvent("contact.selfservice", R"("contained":true)")).type, EventType::kContactSelfService);
 }
 
 TEST_F(JsonDecoderTest, DequeueReasons) {
@@ -307,8 +302,7 @@ TEST_F(JsonDecoderTest, DequeueReasons) {
             DequeueReason::kOverflow);
   EXPECT_EQ(decodeOne(contactEvent("contact.dequeued", R"("reason":"callback")")).dequeueReason,
             DequeueReason::kCallback);
-  EXPECT_EQ(decodeOne(contactEvent("contact.dequeued", R"("reason":"other")")).dequeueReason,
-            DequeueReason::kOther);
+  EXPECT_EQ(decodeOne(contactEvent("contact.dequeued", R"("reason":"other")")).dequeueReason, DequeueReason::kOther);
   expectReject(contactEvent("contact.dequeued", R"("reason":"bored")"), RejectReason::kBadValue, "reason");
   expectReject(contactEvent("contact.dequeued", R"("reason":1)"), RejectReason::kWrongType, "reason");
 }
@@ -316,8 +310,7 @@ TEST_F(JsonDecoderTest, DequeueReasons) {
 TEST_F(JsonDecoderTest, TransferredToQueue) {
   EXPECT_EQ(decodeOne(contactEvent("contact.transferred", R"("to_queue":"billing")")).toQueue.view(), "billing");
   EXPECT_TRUE(decodeOne(contactEvent("contact.transferred")).toQueue.empty());
-  expectReject(contactEvent("contact.transferred", R"("to_queue":["billing"])"), RejectReason::kWrongType,
-               "to_queue");
+  expectReject(contactEvent("contact.transferred", R"("to_queue":["billing"])"), RejectReason::kWrongType, "to_queue");
   expectReject(contactEvent("contact.transferred", R"("to_queue":")" + std::string(65, 'q') + '"'),
                RejectReason::kFieldTooLong, "to_queue");
 }
@@ -331,9 +324,9 @@ TEST_F(JsonDecoderTest, WrappedDispositionAndResolved) {
   EXPECT_TRUE(bare.disposition.empty());
   EXPECT_EQ(bare.resolved, -1);
   // Tags hold kMaxTagLength = 32 bytes.
-  EXPECT_EQ(decodeOne(contactEvent("contact.wrapped", R"("disposition":")" + std::string(32, 'd') + '"'))
-                .disposition.size(),
-            32U);
+  EXPECT_EQ(
+      decodeOne(contactEvent("contact.wrapped", R"("disposition":")" + std::string(32, 'd') + '"')).disposition.size(),
+      32U);
   expectReject(contactEvent("contact.wrapped", R"("disposition":")" + std::string(33, 'd') + '"'),
                RejectReason::kFieldTooLong, "disposition");
   expectReject(contactEvent("contact.wrapped", R"("resolved":"yes")"), RejectReason::kWrongType, "resolved");
@@ -346,13 +339,12 @@ TEST_F(JsonDecoderTest, SelfServiceContained) {
   EXPECT_EQ(decodeOne(contactEvent("contact.selfservice", R"("contained":false)")).contained, 0);
   expectReject(contactEvent("contact.selfservice"), RejectReason::kMissingField, "contained");
   expectReject(contactEvent("contact.selfservice", R"("contained":null)"), RejectReason::kMissingField, "contained");
-  expectReject(contactEvent("contact.selfservice", R"("contained":"true")"), RejectReason::kWrongType,
-               "contained");
+  expectReject(contactEvent("contact.selfservice", R"("contained":"true")"), RejectReason::kWrongType, "contained");
 }
 
 TEST_F(JsonDecoderTest, AgentLoginQueuesAndCapacity) {
-  const Event event = decodeOne(agentEvent(
-      "agent.login", R"("queues":["sales","support","sales"],"capacity":{"chat":3,"email":255,"voice":1})"));
+  const Event event = decodeOne(
+      agentEvent("agent.login", R"("queues":["sales","support","sales"],"capacity":{"chat":3,"email":255,"voice":1})"));
   EXPECT_EQ(event.type, EventType::kAgentLogin);
   EXPECT_EQ(event.agent.view(), "a1");
   ASSERT_EQ(event.queueCount, 2);  // the repeated "sales" is kept once
@@ -395,8 +387,7 @@ TEST_F(JsonDecoderTest, AgentLoginBadQueuesAndCapacity) {
   expectReject(agentEvent("agent.login", R"("capacity":{"chat":-1})"), RejectReason::kBadValue, "capacity");
   expectReject(agentEvent("agent.login", R"("capacity":{"chat":"3"})"), RejectReason::kWrongType, "capacity");
   expectReject(agentEvent("agent.login", R"("capacity":{"chat":2.5})"), RejectReason::kWrongType, "capacity");
-  expectReject(agentEvent("agent.login", R"("capacity":{"chat":{"max":3}})"), RejectReason::kWrongType,
-               "capacity");
+  expectReject(agentEvent("agent.login", R"("capacity":{"chat":{"max":3}})"), RejectReason::kWrongType, "capacity");
 }
 
 TEST_F(JsonDecoderTest, AgentStates) {
@@ -419,8 +410,7 @@ TEST_F(JsonDecoderTest, AgentStates) {
   expectReject(agentEvent("agent.state", R"("state":"sleeping")"), RejectReason::kBadValue, "state");
   expectReject(agentEvent("agent.state", R"("state":"")"), RejectReason::kBadValue, "state");
   expectReject(agentEvent("agent.state", R"("state":1)"), RejectReason::kWrongType, "state");
-  expectReject(agentEvent("agent.state", R"("state":"aux","reason":{"code":1})"), RejectReason::kWrongType,
-               "reason");
+  expectReject(agentEvent("agent.state", R"("state":"aux","reason":{"code":1})"), RejectReason::kWrongType, "reason");
   expectReject(agentEvent("agent.state", R"("state":"aux","reason":")" + std::string(33, 'r') + '"'),
                RejectReason::kFieldTooLong, "reason");
 }
@@ -470,16 +460,15 @@ TEST_F(JsonDecoderTest, TypeProblems) {
   expectReject(R"({"type":null,"ts":0,"queue":"q","contact":"c"})", RejectReason::kMissingField, "type");
   expectReject(R"({"type":7,"ts":0,"queue":"q","contact":"c"})", RejectReason::kWrongType, "type");
   expectReject(R"({"type":["contact.queued"],"ts":0})", RejectReason::kWrongType, "type");
-  expectReject(R"({"type":"contact.teleported","ts":0,"queue":"q","contact":"c"})", RejectReason::kUnknownType,
-               "type");
+  expectReject(R"({"type":"contact.teleported","ts":0,"queue":"q","contact":"c"})", RejectReason::kUnknownType, "type");
   expectReject(R"({"type":"","ts":0})", RejectReason::kUnknownType, "type");
   // The type is checked first, whatever else is wrong.
   expectReject(R"({"type":"nope","ts":"garbage"})", RejectReason::kUnknownType, "type");
 }
 
 TEST_F(JsonDecoderTest, WrongTypeForEveryStringField) {
-  for (const std::string_view field : {"id", "source", "tenant", "vendor", "queue", "channel", "contact", "agent",
-                                       "customer"}) {
+  for (const std::string_view field :
+       {"id", "source", "tenant", "vendor", "queue", "channel", "contact", "agent", "customer"}) {
     for (const std::string_view bad : {"42", "true", "[\"x\"]", R"({"nested":"x"})", "1.5"}) {
       expectReject(contactEvent("contact.queued", '"' + std::string(field) + "\":" + std::string(bad)),
                    RejectReason::kWrongType, field);
@@ -499,17 +488,13 @@ TEST_F(JsonDecoderTest, IdentifierLengthLimit) {
   for (int i = 0; i < 33; ++i) {
     wide += "\xC3\xA9";
   }
-  expectReject(contactEvent("contact.queued", R"("customer":")" + wide + '"'), RejectReason::kFieldTooLong,
-               "customer");
+  expectReject(contactEvent("contact.queued", R"("customer":")" + wide + '"'), RejectReason::kFieldTooLong, "customer");
 }
 
 TEST_F(JsonDecoderTest, EmptyRequiredIdentifiersAreMissing) {
-  expectReject(R"({"type":"contact.queued","ts":0,"queue":"","contact":"c"})", RejectReason::kMissingField,
-               "queue");
-  expectReject(R"({"type":"contact.queued","ts":0,"queue":"q","contact":""})", RejectReason::kMissingField,
-               "contact");
-  expectReject(R"({"type":"contact.queued","ts":0,"queue":null,"contact":"c"})", RejectReason::kMissingField,
-               "queue");
+  expectReject(R"({"type":"contact.queued","ts":0,"queue":"","contact":"c"})", RejectReason::kMissingField, "queue");
+  expectReject(R"({"type":"contact.queued","ts":0,"queue":"q","contact":""})", RejectReason::kMissingField, "contact");
+  expectReject(R"({"type":"contact.queued","ts":0,"queue":null,"contact":"c"})", RejectReason::kMissingField, "queue");
 }
 
 TEST_F(JsonDecoderTest, NotJson) {
@@ -567,11 +552,10 @@ TEST_F(JsonDecoderTest, Oversize) {
 // Batching and reuse
 
 TEST_F(JsonDecoderTest, BatchWithMixedGoodAndBadElements) {
-  const std::string frame = '[' + contactEvent("contact.queued") + ",5," +
-                            R"({"type":"contact.answered","ts":0,"queue":"q1"},)" +
-                            agentEvent("agent.state", R"("state":"busy")") + R"(,[{"type":"agent.logout"}],)" +
-                            R"({"type":"contact.queued","ts":"bad","queue":"q","contact":"c"},)" +
-                            surveyEvent(R"("csat":4)") + ",null]";
+  const std::string frame =
+      '[' + contactEvent("contact.queued") + ",5," + R"({"type":"contact.answered","ts":0,"queue":"q1"},)" +
+      agentEvent("agent.state", R"("state":"busy")") + R"(,[{"type":"agent.logout"}],)" +
+      R"({"type":"contact.queued","ts":"bad","queue":"q","contact":"c"},)" + surveyEvent(R"("csat":4)") + ",null]";
   RecordingSink sink;
   EXPECT_EQ(decoder_.decode(frame, sink), 3U);
   EXPECT_EQ(sink.log, "ERRERRER");

@@ -136,14 +136,14 @@ TEST(TimestampTest, MalformedText) {
   for (const std::string_view text : {
            "",
            "2026-11-23",
-           "2026-11-23T10:15:30",          // no offset: local time is ambiguous
-           "2026-11-23T10:15Z",            // seconds are required
-           "2026-11-23 10:15:30Z",         // space separator
-           "2026-11-23T10:15:30+0100",     // offset without colon
-           "2026-11-23T10:15:30+01",       // offset without minutes
-           "2026-11-23T10:15:30+24:00",    // offset hour out of range
-           "2026-11-23T10:15:30+01:60",    // offset minute out of range
-           "2026-11-23T10:15:30ZZ",        // trailing garbage
+           "2026-11-23T10:15:30",        // no offset: local time is ambiguous
+           "2026-11-23T10:15Z",          // seconds are required
+           "2026-11-23 10:15:30Z",       // space separator
+           "2026-11-23T10:15:30+0100",   // offset without colon
+           "2026-11-23T10:15:30+01",     // offset without minutes
+           "2026-11-23T10:15:30+24:00",  // offset hour out of range
+           "2026-11-23T10:15:30+01:60",  // offset minute out of range
+           "2026-11-23T10:15:30ZZ",      // trailing garbage
            "2026-11-23T10:15:30Z ",
            " 2026-11-23T10:15:30Z",
            "+2026-11-23T10:15:30Z",
@@ -151,7 +151,7 @@ TEST(TimestampTest, MalformedText) {
            "2026-1-23T10:15:30Z",
            "2026/11/23T10:15:30Z",
            "2026-11-23T10:15:3aZ",
-           "20261123T101530Z",             // basic ISO 8601 format is not RFC 3339
+           "20261123T101530Z",  // basic ISO 8601 format is not RFC 3339
            "1700000000000",
        }) {
     EXPECT_FALSE(parses(text)) << '"' << text << '"';

@@ -22,6 +22,15 @@ sources:
     endpoint: tcp://127.0.0.1:$ZMQ_PORT
 engine:
   publish_interval: 100ms
+# The ccpulse_contract_* families are linted too (they are exported with a contract configured).
+contracts:
+  agreements:
+    - name: acme-talkwise
+      tenant: acme
+      vendor: talkwise
+      terms:
+        - {name: voice-sl, measure: service_level, target: 0.8, period: day}
+        - {name: aht, measure: aht_band, min: 120, max: 600, period: week}
 YAML
 
 spawn "$CCP_TMP/ccpulsed.log" "$CCPULSED" --config "$CCP_TMP/ccpulse.yaml"

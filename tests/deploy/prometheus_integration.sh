@@ -34,6 +34,23 @@ engine:
   windows: [1m]
   window_bucket: 1s
   publish_interval: 100ms
+# A contract for the contract scorecard dashboard; 1-minute intervals so attainment (from closed
+# intervals) has data within the run.
+intervals:
+  length: 1m
+  late_tolerance: 1s
+contracts:
+  agreements:
+    - name: acme-talkwise
+      tenant: acme
+      vendor: talkwise
+      monthly_fee: 1000
+      terms:
+        - name: voice-sl
+          measure: service_level
+          target: 0.8
+          period: day
+          service_credit: {percent: 2, cap_percent: 10}
 YAML
 
 RULES="$SRC/deploy/prometheus/rules"

@@ -15,9 +15,14 @@ namespace {
 
 // Self-metrics describe the process (frames, latency, shards, sources), not the contact centre.
 bool isDomainMetric(const std::string& name) {
-  static const std::set<std::string> kProcess = {"ccpulse_apply_latency_seconds", "ccpulse_events_applied_total",
-                                                 "ccpulse_ring_occupancy",        "ccpulse_ring_capacity",
-                                                 "ccpulse_start_time_seconds",    "ccpulse_build_info"};
+  static const std::set<std::string> kProcess = {"ccpulse_apply_latency_seconds",
+                                                 "ccpulse_events_applied_total",
+                                                 "ccpulse_ring_occupancy",
+                                                 "ccpulse_ring_capacity",
+                                                 "ccpulse_start_time_seconds",
+                                                 "ccpulse_build_info",
+                                                 "ccpulse_http_",
+                                                 "ccpulse_wallboard_"};
   for (const auto& p : kProcess) {
     if (name.rfind(p, 0) == 0) {
       return false;

@@ -21,6 +21,19 @@ TEST(SequenceTracker, GapsRepeatsAndRestartsPerPublisher) {
   EXPECT_EQ(t.observe("p2", 1, missing), V::kInOrder);  // independent publisher
   EXPECT_EQ(t.observe("p3", 1, missing), V::kUntracked) << "bounded at 2 publishers";
   EXPECT_EQ(t.publisherCount(), 2U);
+  EXPECT_EQ(t.untracked(), 1U);
+  // Per-publisher counters, as /api/v1/sources shows them. p1 accepted 5 6 9 1 2 (5 events),
+  // skipped 7 and 8 (gaps 2), ignored 9 and 3 (duplicates 2), restarted once; last seq 2.
+  ASSERT_EQ(t.publishers().size(), 2U);
+  const PublisherStats& p1 = t.publishers().at(0);
+  EXPECT_EQ(p1.name, "p1");
+  EXPECT_EQ(p1.lastSeq.get(), 2U);
+  EXPECT_EQ(p1.events.get(), 5U);
+  EXPECT_EQ(p1.gaps.get(), 2U);
+  EXPECT_EQ(p1.repeats.get(), 2U);
+  EXPECT_EQ(p1.restarts.get(), 1U);
+  EXPECT_EQ(t.publishers().at(1).name, "p2");
+  EXPECT_EQ(t.publishers().at(1).events.get(), 1U);
 }
 
 }  // namespace

@@ -16,12 +16,21 @@
 #include <zmq.hpp>
 
 #include "ccpulse/common/clock.hpp"
+#include "ccpulse/common/rate_limited_log.hpp"
 #include "ccpulse/config/config.hpp"
+#include "ccpulse/contract/tracker.hpp"
+#include "ccpulse/durability/durability.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/export/metrics_exporter.hpp"
+#include "ccpulse/history/history_db.hpp"
 #include "ccpulse/history/interval_store.hpp"
+#include "ccpulse/http/auth.hpp"
 #include "ccpulse/http/http_server.hpp"
+#include "ccpulse/ingest/source.hpp"
+#include "ccpulse/ingest/source_status.hpp"
+#include "ccpulse/ingest/zap_handler.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
+#include "ccpulse/wallboard/live_board.hpp"
 
 namespace ccpulse {
 
@@ -59,9 +68,18 @@ class App final {
   [[nodiscard]] bool ready() const noexcept;
 
  private:
+  /// Every request: the access gate (credentials, scope, rate limit), then handle().
+  HttpResponse admitAndHandle(HttpRequest& request);
+  /// Routes a request that passed the gate; request.scope says what the caller may see.
   HttpResponse handle(const HttpRequest& request);
   void waitForSignals();
   void scheduleHousekeeping();
+  /// Closed periods from the shards into the interval store, the history database and the
+  /// contract tracker (control thread only).
+  void drainClosed();
+  /// Contract "now": event time under engine.clock=event, else the clock.
+  [[nodiscard]] std::int64_t contractNowUs() const;
+  HttpResponse scorecard(const HttpRequest& request);
   /// WATCHDOG=1 to systemd, only while every shard keeps publishing (a stalled pipeline is then
   /// restarted by the service manager).
   void scheduleWatchdog(std::chrono::microseconds interval);
@@ -76,11 +94,23 @@ class App final {
   boost::asio::steady_timer watchdog_;
   std::vector<std::uint64_t> lastPublishes_;  ///< per shard, at the previous watchdog tick
   zmq::context_t zmq_;
+  std::unique_ptr<ZapHandler> zap_;  ///< only when a source uses CURVE; bound before the sources
   std::unique_ptr<Engine> engine_;
-  std::vector<std::unique_ptr<ZmqSource>> sources_;
+  std::vector<std::unique_ptr<Source>> sources_;
   std::unique_ptr<MetricsExporter> exporter_;
   std::unique_ptr<IntervalStore> intervals_;
+  std::unique_ptr<SourceStatus> sourceStatus_;  ///< /api/v1/sources; sampled by housekeeping
+  std::unique_ptr<AccessGate> gate_;
+  std::unique_ptr<LiveBoard> board_;
+  // Contracts and durable history (docs/contracts.md); control thread only.
+  std::unique_ptr<HistoryDb> history_;  ///< null without state.directory
+  std::unique_ptr<ContractTracker> contracts_;
+  PubU64 historyWriteErrors_;
+  PubU64 historyRowsWritten_;
+  RateLimitedLog historyErrorLog_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<Durability> durability_;  ///< null when state.directory is empty
+  std::atomic<bool> restored_{false};       ///< state restored (or none configured): /readyz may say ready
 };
 
 /// Applies a level name ("info", ...) to the default logger; false if unknown.

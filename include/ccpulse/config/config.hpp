@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ccpulse/common/time_zone.hpp"
@@ -20,23 +21,111 @@ namespace ccpulse {
 
 using Micros = std::chrono::microseconds;
 
+/// `http.tls`: TLS 1.2 or later on the listener (docs/security.md). Restart to change.
+struct TlsSettings {
+  std::string certificate;  ///< PEM certificate chain file
+  std::string key;          ///< PEM private key file
+  std::string clientCa;     ///< PEM CA bundle; set = clients must present a certificate it signed
+};
+
 struct HttpSettings {
   std::string listenHost = "127.0.0.1";  ///< `http.listen` host part
   std::uint16_t listenPort = 9464;       ///< `http.listen` port part (0 = ephemeral, for tests)
+  std::optional<TlsSettings> tls;        ///< `http.tls`; unset = plain HTTP
+};
+
+/// Who a credential may see (docs/security.md). `kPrometheus` reads /metrics in full (every
+/// series and the daemon's own metrics) and nothing else.
+struct ScopeSettings {
+  enum class Kind : std::uint8_t { kAdmin, kTenant, kVendor, kPrometheus };
+  Kind kind = Kind::kAdmin;
+  std::string name;  ///< the tenant or vendor for kTenant / kVendor
+};
+
+struct AuthUser {
+  std::string name;
+  std::string passwordHash;  ///< bcrypt, "$2b$..."
+  ScopeSettings scope;
+};
+
+struct AuthToken {
+  std::string name;
+  std::array<unsigned char, 32> sha256{};  ///< SHA-256 of the bearer token
+  ScopeSettings scope;
+};
+
+/// `auth`: HTTP access control. Absent = open access as before (docs/security.md).
+struct AuthSettings {
+  bool anonymous = false;  ///< true: requests without credentials get admin scope
+  std::vector<AuthUser> users;
+  std::vector<AuthToken> tokens;
+  double failureBurst = 10;       ///< `rate_limit.burst`: failed attempts allowed at once per client address
+  double failuresPerMinute = 10;  ///< `rate_limit.per_minute`: refill rate of that allowance
+  std::size_t maxClients = 4096;  ///< `rate_limit.max_clients`: client addresses tracked
+};
+
+/// `wallboard`: the live page at `/` and its event stream (docs/wallboard.md).
+struct WallboardSettings {
+  bool enabled = true;
+  Micros streamInterval = std::chrono::milliseconds(500);  ///< how often /api/v1/stream pushes a snapshot
+  std::size_t maxStreamClients = 64;                       ///< concurrent /api/v1/stream connections
 };
 
 enum class SocketKind : std::uint8_t { kPull, kSub };
-enum class SourceFormat : std::uint8_t { kJson };
+enum class SourceFormat : std::uint8_t {
+  kJson,
+  kAmazonConnect,     ///< docs/adapters/amazon_connect.md
+  kTwilioTaskRouter,  ///< docs/adapters/twilio_taskrouter.md
+  kGenesysCloud,      ///< docs/adapters/genesys_cloud.md
+  kAsteriskQueueLog,  ///< Asterisk app_queue queue_log lines (docs/adapters/asterisk.md)
+  kAsteriskAmi,       ///< Asterisk Manager Interface events (docs/adapters/asterisk.md)
+};
+
+/// ZeroMQ CURVE on a bound source (`sources[].curve`): the daemon is the CURVE server and only
+/// publishers whose public key is listed may connect; plaintext peers are refused. Keys are Z85
+/// text (40 characters for 32 bytes), as printed by `ccpulsectl curve-keypair`.
+struct CurveSettings {
+  std::string secretKey;                    ///< `secret_key` (the value, or read from the file it names)
+  std::vector<std::string> allowedClients;  ///< `allowed_clients` plus the lines of `allowed_clients_file`
+  bool operator==(const CurveSettings&) const = default;
+};
+
+/// Settings of the adapter formats (asterisk_*): what the vendor feed does not say itself, and
+/// how adapter-owned sources (file tailing, AMI client) reach their input. Unused by `json`.
+struct AdapterSettings {
+  std::string tenant = "default";     ///< the source's `tenant` (copied by the loader): stamped on every event
+  std::string vendor;                 ///< the source's `vendor` (copied by the loader)
+  Channel channel = Channel::kVoice;  ///< the source's `channel` (copied by the loader; voice if unset)
+  std::size_t maxCalls = 20000;       ///< `max_tracked_calls`: calls the decoder remembers (oldest evicted)
+  std::size_t maxAgents = 2000;       ///< `max_tracked_agents`: agents the decoder remembers
+  Micros pollInterval = std::chrono::milliseconds(250);  ///< `poll_interval`: file sources
+  std::string username;                                  ///< `username`: AMI login
+  std::string secret;                                    ///< `secret`: AMI login
+  Micros reconnectMin = std::chrono::seconds(1);         ///< `reconnect_min`: AMI backoff start
+  Micros reconnectMax = std::chrono::seconds(30);        ///< `reconnect_max`: AMI backoff cap
+};
+
+/// True when `endpoint` names a file to tail (`file:///path`) rather than a socket.
+[[nodiscard]] inline bool isFileEndpoint(std::string_view endpoint) noexcept { return endpoint.starts_with("file://"); }
 
 struct SourceSettings {
   std::string name;
-  std::string endpoint;  ///< tcp://, ipc:// or inproc://
+  std::string endpoint;  ///< tcp://, ipc://, inproc:// or file:///path (a file source, docs/adapters/asterisk.md)
   SocketKind socket = SocketKind::kPull;
   bool bind = true;
   std::vector<std::string> subscribe;  ///< topic prefixes for sub; empty = everything
   SourceFormat format = SourceFormat::kJson;
   std::size_t maxFrameBytes = 1U << 20U;  ///< `max_frame_bytes`; larger frames are rejected (ZMQ_MAXMSGSIZE)
   int receiveHighWaterMark = 100000;      ///< `receive_hwm` (ZMQ_RCVHWM)
+
+  // Vendor adapters: what vendor payloads do not carry (ignored by format json).
+  std::string tenant;                                          ///< `tenant`; empty = "default"
+  std::string vendor;                                          ///< `vendor`
+  std::optional<Channel> channel;                              ///< `channel`: when the payload has none usable
+  std::map<std::string, std::string, std::less<>> queueNames;  ///< `queue_names`: vendor queue id -> name
+  std::vector<std::string> agentQueues;                        ///< `agent_queues`: when agent events name none
+  std::optional<CurveSettings> curve;                          ///< `curve`; absent = plaintext (NULL mechanism)
+  AdapterSettings adapter;                                     ///< asterisk_* formats and file sources
 };
 
 /// Which service-level formula a contract uses; see docs/metrics.md and ../shared/domain.md.
@@ -149,7 +238,73 @@ struct LoggingSettings {
 /// directory. Empty = nothing is persisted (counters start from zero on every start).
 struct StateSettings {
   std::string directory;  ///< `state.directory`; relative paths are taken from the working directory
+  // Journal and checkpoints (docs/durability.md); used only when `directory` is set.
+  Micros journalSyncInterval = std::chrono::milliseconds(100);  ///< `state.journal_sync_interval`: group commit
+  Micros checkpointInterval = std::chrono::seconds(60);         ///< `state.checkpoint_interval`
+  std::uint64_t journalSegmentBytes = 64ULL << 20U;             ///< `state.journal_segment_bytes`
 };
+
+// ---- Outsourcing contracts (docs/contracts.md) ----------------------------------------------
+
+/// What a contract term measures. Ratios are 0..1, durations seconds, CSAT 1..5, NPS -100..100.
+enum class ContractMeasure : std::uint8_t {
+  kServiceLevel,       ///< per the term's formula, with the service_level threshold of each queue
+  kAbandonRate,        ///< abandoned / offered
+  kAsa,                ///< average wait of answered contacts, seconds
+  kAhtBand,            ///< average handle time within [min, max] seconds
+  kCsatAverage,        ///< mean survey CSAT
+  kNps,                ///< % promoters (9-10) - % detractors (0-6)
+  kFcrResolved,        ///< wrapped with resolved=true / wrapped with a resolved flag
+  kFcrNoRepeat,        ///< 1 - repeat contacts / offered (repeat: same customer within repeat_window)
+  kContainment,        ///< self-service contained / self-service contacts
+  kComplaintsPer1000,  ///< complaint dispositions per 1,000 handled contacts
+};
+enum class ContractPeriod : std::uint8_t { kInterval, kDay, kWeek, kMonth };
+enum class Comparison : std::uint8_t { kAtLeast, kAtMost };
+
+/// Which series a term covers: a label matches when the list is empty or any glob (`*`, `?`)
+/// matches it.
+struct ContractMatch {
+  std::vector<std::string> queues;
+  std::vector<Channel> channels;
+};
+
+struct ContractTerm {
+  std::string name;
+  ContractMatch match;
+  ContractMeasure measure = ContractMeasure::kServiceLevel;
+  ServiceLevelFormula formula = ServiceLevelFormula::kAbandonsMiss;  ///< service_level only
+  bool dequeuedCountsAsMiss = true;                                  ///< service_level only
+  double target = 0;                                                 ///< not used by aht_band
+  double bandMin = 0;                                                ///< aht_band: seconds
+  double bandMax = 0;                                                ///< aht_band: seconds
+  Comparison comparison = Comparison::kAtLeast;
+  ContractPeriod period = ContractPeriod::kDay;
+  double atRiskMargin = 0;        ///< in the measure's unit: met by less than this is at risk
+  double creditPercent = 0;       ///< of the monthly fee per missed period; 0 = no credit
+  double creditCapPercent = 100;  ///< per calendar month of the contract's time zone
+};
+
+struct Contract {
+  std::string name;
+  std::string tenant;                    ///< the client
+  std::string vendor;                    ///< the outsourcer; matches the events' vendor label
+  std::string timeZone;                  ///< empty = the tenant's
+  std::shared_ptr<const TimeZone> zone;  ///< resolved at load
+  double monthlyFee = 0;
+  std::vector<ContractTerm> terms;
+};
+
+struct ContractSettings {
+  std::vector<std::string> complaintDispositions = {"complaint"};  ///< restart required
+  Micros repeatWindow = std::chrono::hours(24);                    ///< restart required
+  std::size_t repeatTableSize = 1U << 20U;                         ///< customers remembered (slots), restart required
+  std::vector<Contract> contracts;                                 ///< reloadable
+};
+
+[[nodiscard]] std::string_view toString(ContractMeasure measure) noexcept;
+[[nodiscard]] std::string_view toString(ContractPeriod period) noexcept;
+[[nodiscard]] std::string_view toString(Comparison comparison) noexcept;
 
 struct Config {
   HttpSettings http;
@@ -162,12 +317,19 @@ struct Config {
   IntervalSettings intervals;
   StaffingSettings staffing;
   StateSettings state;
-  ForecastsByTenant forecasts;  ///< read at load from tenants.<t>.forecast; reloadable
-  TimeZones zones;              ///< resolved from timeZone and tenants at load
-  std::string filePath;         ///< where it was loaded from (for messages)
+  ForecastsByTenant forecasts;       ///< read at load from tenants.<t>.forecast; reloadable
+  std::optional<AuthSettings> auth;  ///< `auth`; unset = open access (docs/security.md)
+  WallboardSettings wallboard;
+  ContractSettings contracts;  ///< `contracts`
+  TimeZones zones;             ///< resolved from timeZone and tenants at load
+  std::string filePath;        ///< where it was loaded from (for messages)
 };
 
 [[nodiscard]] std::string_view toString(ServiceLevelFormula formula) noexcept;
+/// A source `format` name (json, amazon_connect, ...); the loader's table is the one definition.
+[[nodiscard]] std::optional<SourceFormat> parseSourceFormat(std::string_view text) noexcept;
+/// The known `format` names, comma-separated, for messages.
+[[nodiscard]] std::string sourceFormatNames();
 [[nodiscard]] std::optional<ServiceLevelFormula> parseServiceLevelFormula(std::string_view text) noexcept;
 
 }  // namespace ccpulse

@@ -3,7 +3,9 @@
 /// Every problem is collected (not just the first) with its key path, file and line.
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -14,8 +16,8 @@ namespace ccpulse {
 struct ConfigError {
   std::string keyPath;  ///< e.g. "sources[0].socket"
   std::string file;
-  int line = 0;         ///< 1-based; 0 when unknown
-  int column = 0;       ///< 1-based; 0 when unknown
+  int line = 0;    ///< 1-based; 0 when unknown
+  int column = 0;  ///< 1-based; 0 when unknown
   std::string message;
 
   /// "file:line:column: keyPath: message"
@@ -38,5 +40,8 @@ struct ConfigLoadResult {
 /// Empty when everything that changed is reloadable (service_level.*, logging.level,
 /// engine.aux_reasons); see docs/config.md.
 [[nodiscard]] std::vector<std::string> restartRequiredChanges(const Config& running, const Config& next);
+
+/// The config name of a format, for logs (parseSourceFormat and sourceFormatNames: config.hpp).
+[[nodiscard]] std::string_view sourceFormatName(SourceFormat format);
 
 }  // namespace ccpulse

@@ -5,6 +5,7 @@
 /// input: bad input becomes a RejectReason delivered to the sink.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -24,7 +25,27 @@ class FrameDecoder {
   /// Decodes one frame (a ZeroMQ message, a file line, a record); it may yield zero, one or several
   /// canonical events. Returns the number of events delivered to `sink.onEvent`.
   virtual std::size_t decode(std::string_view frame, DecodeSink& sink) = 0;
+
+  /// Per-source state entries (contacts, tasks, agents...) dropped because the decoder's
+  /// fixed-capacity tables were full; a later event for such an entry may be counted again or
+  /// be unmatched. Monotonic; 0 for stateless formats.
+  [[nodiscard]] virtual std::uint64_t stateEvictions() const noexcept { return 0; }
 };
+
+/// Capacities of a vendor adapter's per-source state tables; 0 = the adapter's default (see
+/// docs/adapters/). Small values are for tests and fuzzing.
+struct AdapterCapacity {
+  std::size_t contacts = 0;  ///< contacts / tasks / conversations remembered
+  std::size_t agents = 0;    ///< agents / workers / users remembered
+};
+
+/// Vendor adapters (docs/adapters/); declared here so the factory, tests and fuzz targets share them.
+[[nodiscard]] std::unique_ptr<FrameDecoder> makeAmazonConnectDecoder(const SourceSettings& settings,
+                                                                     AdapterCapacity capacity = {});
+[[nodiscard]] std::unique_ptr<FrameDecoder> makeTwilioTaskRouterDecoder(const SourceSettings& settings,
+                                                                        AdapterCapacity capacity = {});
+[[nodiscard]] std::unique_ptr<FrameDecoder> makeGenesysCloudDecoder(const SourceSettings& settings,
+                                                                    AdapterCapacity capacity = {});
 
 /// The decoder for a source's `format` (canonical JSON by default).
 [[nodiscard]] std::unique_ptr<FrameDecoder> makeFrameDecoder(const SourceSettings& settings);

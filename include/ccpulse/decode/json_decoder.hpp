@@ -13,17 +13,25 @@
 namespace ccpulse {
 
 enum class RejectReason : std::uint8_t {
-  kNotJson,        ///< not parseable JSON
-  kNotObject,      ///< a frame or array element that is not a JSON object
-  kMissingField,   ///< a required field is absent
-  kWrongType,      ///< a field has the wrong JSON type
-  kUnknownType,    ///< `type` is not a known event type
-  kBadTimestamp,   ///< `ts` is not RFC 3339 with offset nor integer epoch milliseconds
-  kFieldTooLong,   ///< an identifier longer than kMaxIdLength (or a tag longer than kMaxTagLength)
-  kBadValue,       ///< a value out of its domain (channel, state, csat range, too many queues...)
-  kOversize,       ///< frame larger than the source's max_frame_bytes
+  kNotJson,       ///< not parseable JSON
+  kNotObject,     ///< a frame or array element that is not a JSON object
+  kMissingField,  ///< a required field is absent
+  kWrongType,     ///< a field has the wrong JSON type
+  kUnknownType,   ///< `type` is not a known event type
+  kBadTimestamp,  ///< `ts` is not RFC 3339 with offset nor integer epoch milliseconds
+  kFieldTooLong,  ///< an identifier longer than kMaxIdLength (or a tag longer than kMaxTagLength)
+  kBadValue,      ///< a value out of its domain (channel, state, csat range, too many queues...)
+  kOversize,      ///< frame larger than the source's max_frame_bytes
+  // Vendor adapters (docs/adapters/).
+  kBadEncoding,  ///< a form-urlencoded body or an embedded JSON string that does not decode
+  kUnsupported,  ///< valid vendor input with no canonical mapping (e.g. an Amazon Connect TASK contact)
+  kStaleRecord,  ///< a redelivered vendor record that is not newer than the one already applied
+  // Asterisk (docs/adapters/asterisk.md): kTooFewFields = a delimited line (queue_log) with fewer
+  // fields than its event needs; kMalformedMessage = an AMI message line not `Key: Value`.
+  kTooFewFields,
+  kMalformedMessage,
 };
-inline constexpr std::size_t kRejectReasonCount = 9;
+inline constexpr std::size_t kRejectReasonCount = 14;
 [[nodiscard]] std::string_view toString(RejectReason reason) noexcept;
 
 /// Receives decode results. Called synchronously on the decoding thread.
@@ -34,6 +42,11 @@ class DecodeSink {
   virtual void onEvent(const Event& event) = 0;
   /// One rejected frame or array element; `detail` names the field (valid only during the call).
   virtual void onReject(RejectReason reason, std::string_view detail) = 0;
+  /// Well-formed input an adapter deliberately maps to no event (e.g. queue_log CONFIGRELOAD);
+  /// `what` names it (valid only during the call). Counted apart from rejects.
+  virtual void onIgnored(std::string_view /*what*/) {}
+  /// An adapter dropped remembered per-source state (e.g. an old call) because its cap was reached.
+  virtual void onStateEvicted(std::string_view /*what*/) {}
 };
 
 struct DecoderSettings {

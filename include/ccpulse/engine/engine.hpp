@@ -92,12 +92,16 @@ class Engine final {
  public:
   /// `intervals` and `zones` cut the reporting intervals and days (defaults: 15 minutes, UTC).
   Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLevelSettings> serviceLevel,
-         std::size_t sourceCount, const Clock& clock, const IntervalSettings& intervals = {}, TimeZones zones = {});
+         std::size_t sourceCount, const Clock& clock, const IntervalSettings& intervals = {}, TimeZones zones = {},
+         const ContractSettings& quality = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
   void start();
+  /// The newest event time submitted (event-clock "now"); relaxed: a monotonic hint, no data
+  /// is published through it.
+  [[nodiscard]] std::int64_t newestEventUs() const noexcept { return newestEventUs_.load(std::memory_order_relaxed); }
   /// Stops the workers after they drain what is already in the rings.
   void stop();
 
@@ -121,6 +125,8 @@ class Engine final {
   /// Events dropped because a ring stayed full, per source.
   [[nodiscard]] std::uint64_t dropped(std::size_t sourceIndex) const noexcept { return dropped_[sourceIndex].get(); }
   [[nodiscard]] std::uint64_t droppedTotal() const noexcept;
+  /// Restore, before start() (the caller then owns every source's counter): sets the drop count.
+  void restoreDropped(std::size_t sourceIndex, std::uint64_t value) noexcept { dropped_[sourceIndex].set(value); }
   /// Raises the event clock to `tsUs` (never lowers it). Called by submit after each push, and by
   /// the replayer, which applies events to the shards directly. Lock-free; any thread.
   void noteSubmitted(std::int64_t tsUs) noexcept;
@@ -137,6 +143,7 @@ class Engine final {
   std::vector<std::jthread> workers_;
   std::unique_ptr<PubU64[]> dropped_;  ///< index = source; written only by that source's thread
   SeriesBudget seriesBudget_;
+  std::unique_ptr<RepeatTable> repeats_;  ///< shared by the shards (lock-free)
   /// Newest event time submitted (event-clock mode): raised by the ingest threads after each push.
   std::atomic<std::int64_t> newestEventUs_{0};
 };

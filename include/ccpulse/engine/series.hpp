@@ -40,6 +40,12 @@ class PubHistogram final {
   [[nodiscard]] std::uint64_t bucketCount(std::size_t i) const noexcept { return counts_[i].get(); }
   [[nodiscard]] double sum() const noexcept { return sum_.get(); }
   [[nodiscard]] std::uint64_t count() const noexcept { return count_.get(); }
+  /// Owner only (checkpoint restore): sets bucket i's count, and the sum and count.
+  void restoreBucket(std::size_t i, std::uint64_t value) noexcept { counts_[i].set(value); }
+  void restoreTotals(double sum, std::uint64_t count) noexcept {
+    sum_.set(sum);
+    count_.set(count);
+  }
 
  private:
   std::shared_ptr<const std::vector<double>> bounds_;

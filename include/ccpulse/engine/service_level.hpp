@@ -22,6 +22,18 @@ struct OutcomeCounts {
   std::uint64_t handled = 0;               ///< contacts wrapped
   double handleSeconds = 0;                ///< talk + hold + ACW of the handled
   std::uint64_t transferred = 0;           ///< transfers out
+  // Quality (report card): counted at the event's time, in its queue's period.
+  std::uint64_t surveys = 0;               ///< survey.result with a CSAT
+  std::uint64_t csatSum = 0;               ///< sum of CSAT (1..5)
+  std::uint64_t npsResponses = 0;          ///< survey.result with an NPS
+  std::uint64_t npsPromoters = 0;          ///< NPS 9..10
+  std::uint64_t npsDetractors = 0;         ///< NPS 0..6
+  std::uint64_t selfServiceContained = 0;  ///< contact.selfservice contained=true
+  std::uint64_t selfServiceEscalated = 0;  ///< contact.selfservice contained=false
+  std::uint64_t resolvedKnown = 0;         ///< contact.wrapped with a `resolved` flag
+  std::uint64_t resolvedYes = 0;           ///< contact.wrapped resolved=true
+  std::uint64_t complaints = 0;            ///< contact.wrapped with a complaint disposition
+  std::uint64_t repeatContacts = 0;        ///< queued by a customer seen within the repeat window
 };
 
 /// Adds every field of `delta` to `into`.

@@ -22,6 +22,7 @@
 #include "ccpulse/engine/closed_period.hpp"
 #include "ccpulse/engine/flat_table.hpp"
 #include "ccpulse/engine/published.hpp"
+#include "ccpulse/engine/repeat_table.hpp"
 #include "ccpulse/engine/series.hpp"
 #include "ccpulse/engine/series_budget.hpp"
 
@@ -63,6 +64,10 @@ struct ShardSettings {
   const std::atomic<std::int64_t>* globalNewestEventUs = nullptr;
   /// Per-tenant label-set budget shared by the engine's shards; null = unlimited.
   SeriesBudget* seriesBudget = nullptr;
+  /// contact.wrapped dispositions counted as complaints (contracts.complaint_dispositions).
+  std::vector<Tag> complaintDispositions;
+  /// Repeat contacts by customer, shared by the engine's shards; null = not counted.
+  RepeatTable* repeats = nullptr;
 };
 
 class Shard final {
@@ -101,6 +106,29 @@ class Shard final {
   [[nodiscard]] const ShardStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const ShardSettings& settings() const noexcept { return settings_; }
   [[nodiscard]] std::size_t ringDepth() const noexcept;
+
+  // ---- Durability (see docs/durability.md) ----
+  /// Owner thread: appends the shard's whole state (label sets with their counters, windows and
+  /// periods, contacts in flight, agents, dedup memory, own stats) to `out`.
+  void saveState(std::string& out);
+  /// Owner thread, on a freshly constructed shard before any apply(): restores what saveState
+  /// wrote. False (the shard is then unusable and must be discarded) when the input is corrupt or
+  /// was written with an incompatible layout. Gauges are recomputed by the next publish().
+  [[nodiscard]] bool restoreState(std::string_view in);
+  /// Any thread: asks the worker to drain its rings and save its state at the top of its next
+  /// loop iteration. The caller must have paused every producer first, so "rings empty" means
+  /// every event submitted before the pause is in the saved state.
+  void requestCheckpoint(std::uint64_t generation) noexcept {
+    checkpointRequested_.store(generation, std::memory_order_release);
+  }
+  /// Any thread: the last generation saved. Acquire pairs with the worker's release after it
+  /// filled checkpointBlob(), so the blob may be read once this returns >= the generation asked.
+  [[nodiscard]] std::uint64_t checkpointDone() const noexcept {
+    return checkpointDone_.load(std::memory_order_acquire);
+  }
+  /// The state saved for the last completed request; read only between checkpointDone() reaching
+  /// the generation and the next requestCheckpoint().
+  [[nodiscard]] const std::string& checkpointBlob() const noexcept { return checkpointBlob_; }
 
   // ---- Control thread (the one consumer) ----
   /// Closed intervals and days, oldest first.
@@ -157,6 +185,8 @@ class Shard final {
   void publishQueueWindows(QueueSeries& series, std::int64_t nowUs) noexcept;
   void publishAgentWindows(AgentQueueSeries& series, std::int64_t nowUs) noexcept;
   void drainControl() noexcept;
+  /// Worker loop: serves a pending checkpoint request (drain, save, publish the generation).
+  void serviceCheckpoint() noexcept;
   /// Adds an outcome at event time `tsUs` to the series' window bucket, interval and day.
   void record(QueueSeries& series, std::int64_t tsUs, const OutcomeCounts& delta) noexcept;
   OutcomeCounts* periodFor(QueueSeries& series, PeriodKind kind, std::int64_t tsUs) noexcept;
@@ -190,6 +220,9 @@ class Shard final {
   std::vector<std::uint64_t> evictScratch_;  ///< contact keys to evict, reused by publish()
   std::int64_t newestEventUs_ = 0;
   ShardStats stats_;
+  std::atomic<std::uint64_t> checkpointRequested_{0};
+  std::atomic<std::uint64_t> checkpointDone_{0};
+  std::string checkpointBlob_;
 };
 
 }  // namespace ccpulse

@@ -44,6 +44,20 @@ class WindowRing final {
     }
   }
 
+  /// Checkpointing: visits every slot as f(slotIndex, timeSlot, bucket), and sets one back.
+  template <typename F>
+  void forEachSlot(F&& f) const {
+    for (std::size_t i = 0; i < count_; ++i) {
+      f(i, slots_[i].index, slots_[i].bucket);
+    }
+  }
+  void restoreSlot(std::size_t i, std::int64_t index, const Bucket& bucket) noexcept {
+    if (i < count_) {
+      slots_[i].index = index;
+      slots_[i].bucket = bucket;
+    }
+  }
+
   [[nodiscard]] std::int64_t bucketUs() const noexcept { return bucketUs_; }
   [[nodiscard]] std::size_t bucketCount() const noexcept { return count_; }
 

@@ -13,6 +13,7 @@
 
 #include <prometheus/metric_family.h>
 
+#include "ccpulse/durability/durability.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/engine/published.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
@@ -29,6 +30,7 @@ struct ProcessStats {
 struct SourceView {
   std::string name;
   const SourceStats* stats = nullptr;
+  const PubU64* curveRejected = nullptr;  ///< CURVE sources only (the ZAP handler's counter)
 };
 
 class MetricsExporter final {
@@ -36,9 +38,18 @@ class MetricsExporter final {
   MetricsExporter(const Engine& engine, std::vector<SourceView> sources, const ProcessStats& process,
                   StaffingSettings staffing = {});
 
+  /// Adds the journal / checkpoint self-metrics (call before the first scrape).
+  void setDurability(const DurabilityStats* durability) noexcept { durability_ = durability; }
+
   [[nodiscard]] std::vector<prometheus::MetricFamily> collect() const;
   /// Text exposition format 0.0.4.
   [[nodiscard]] std::string render() const;
+  /// Only the staffing families (cached like collect()'s), for the wallboard's staffing gap.
+  [[nodiscard]] std::vector<prometheus::MetricFamily> staffing() const {
+    std::vector<prometheus::MetricFamily> out;
+    collectStaffing(out);
+    return out;
+  }
 
   /// Control thread (load and reload): the tenants' forecasts and schedules. Takes effect at the
   /// next staffing computation.
@@ -48,6 +59,7 @@ class MetricsExporter final {
   void collectQueues(std::vector<prometheus::MetricFamily>& out) const;
   void collectAgents(std::vector<prometheus::MetricFamily>& out) const;
   void collectSelf(std::vector<prometheus::MetricFamily>& out) const;
+  void collectDurability(std::vector<prometheus::MetricFamily>& out) const;
   /// Required agents (Erlang C and A), staffing gap and predicted service level per queue,
   /// recomputed at most every staffing.interval (scrapes in between reuse the result).
   void collectStaffing(std::vector<prometheus::MetricFamily>& out) const;
@@ -60,6 +72,7 @@ class MetricsExporter final {
   const Engine& engine_;
   std::vector<SourceView> sources_;
   const ProcessStats& process_;
+  const DurabilityStats* durability_ = nullptr;
   std::vector<std::string> windowLabels_;
   StaffingSettings staffing_;
   std::size_t staffingWindow_ = 0;

@@ -1,36 +1,64 @@
 #pragma once
-/// Minimal HTTP/1.1 server on Boost.Beast for /metrics, /healthz and /readyz. Runs entirely on
-/// the io_context it is given (the daemon's control thread); handlers are called on that thread.
+/// Minimal HTTP/1.1 server on Boost.Beast (plain or TLS 1.2+) for /metrics, the API, the
+/// wallboard and its Server-Sent Events stream. Runs entirely on the io_context it is given (the
+/// daemon's control thread); handlers are called on that thread, and an event stream is an async
+/// write loop driven by a timer on it, so a slow stream client never blocks another request.
 /// Not thread-safe: construct, start and stop on the io_context's thread.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "ccpulse/config/config.hpp"
+#include "ccpulse/http/scope.hpp"
 
 namespace ccpulse {
 
 struct HttpRequest {
   std::string method;
-  std::string target;  ///< path and query, e.g. "/metrics"
+  std::string target;         ///< path and query, e.g. "/metrics"
+  std::string authorization;  ///< the Authorization header, if any
+  std::string remoteAddress;  ///< the client's IP address (rate limiting, logs)
+  Scope scope;                ///< set by the AccessGate before the handler runs
+};
+
+/// A Server-Sent Events feed. The server sends `nextEvent()` every `interval()` until the client
+/// goes away, then drops the feed (its destructor runs on the io_context's thread).
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  /// One complete event ("data: ...\n\n"); called on the io_context's thread.
+  virtual std::string nextEvent() = 0;
+  [[nodiscard]] virtual std::chrono::milliseconds interval() const = 0;
 };
 
 struct HttpResponse {
+  HttpResponse() = default;
+  HttpResponse(unsigned statusIn, std::string contentTypeIn, std::string bodyIn)
+      : status(statusIn), contentType(std::move(contentTypeIn)), body(std::move(bodyIn)) {}
+
   unsigned status = 200;
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers, e.g. WWW-Authenticate
+  std::shared_ptr<EventStream> stream;                       ///< set = answer with text/event-stream
 };
 
-using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+/// Called on the io_context's thread; may modify the request (the access gate sets its scope).
+using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
 
 class HttpServer final {
  public:
-  /// Binds and listens; throws boost::system::system_error when the address cannot be bound.
+  /// Binds and listens; throws boost::system::system_error when the address cannot be bound, and
+  /// std::runtime_error when http.tls names a certificate, key or CA that cannot be loaded.
   HttpServer(const HttpSettings& settings, boost::asio::io_context& io, HttpHandler handler);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
@@ -46,6 +74,7 @@ class HttpServer final {
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  ///< null = plain HTTP
   std::shared_ptr<HttpHandler> handler_;
   std::uint16_t port_ = 0;
 };

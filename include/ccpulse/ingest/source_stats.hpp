@@ -25,7 +25,17 @@ struct SourceStats {
   PubU64 submitted;         ///< handed to a shard ring
   PubU64 connects;          ///< connections established (connecting sources)
   PubU64 disconnects;
+  PubU64 ignored;          ///< input an adapter maps to no event by design (DecodeSink::onIgnored)
+  PubU64 stateEvicted;     ///< adapter state dropped at its cap (DecodeSink::onStateEvicted)
+  PubU64 fileRotations;    ///< file sources: the file was replaced (new inode)
+  PubU64 fileTruncations;  ///< file sources: the file shrank below the read offset
+  PubU64 connectFailures;  ///< connecting adapter sources (AMI): failed connect or login attempts
+  /// File sources: the offset could not be saved (or the saved one could not be read).
+  PubU64 stateWriteFailures;
   PubF64 lastEventSeconds;  ///< event time of the newest event, seconds since the epoch
+  PubU64 decoderEvictions;  ///< FrameDecoder::stateEvictions(), mirrored after each frame
+  PubI64 lastEventUs;       ///< the same, exact (µs since the epoch; 0 = none yet)
+  PubI64 lastReceiveUs;     ///< wall-clock time the newest frame was received (µs; 0 = none yet)
   std::atomic<bool> ready{false};
 };
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,12 +24,14 @@ class Replayer final : private DecodeSink {
  public:
   /// Uses the config's engine and service-level settings with the clock forced to event time;
   /// sources are ignored (replay has one input, reported as source `replay`).
-  explicit Replayer(const Config& config);
+  /// `format` overrides the first source's format (`ccpulsectl replay --format`); the first
+  /// source's other settings (e.g. an adapter's tenant) still apply.
+  explicit Replayer(const Config& config, std::optional<SourceFormat> format = std::nullopt);
   ~Replayer() override;
   Replayer(const Replayer&) = delete;
   Replayer& operator=(const Replayer&) = delete;
 
-  /// Decodes one frame (an NDJSON line: an object or an array) and applies its events.
+  /// Decodes one frame (a line of the recording in the source's format) and applies its events.
   void feed(std::string_view frame);
   /// Recomputes every gauge as of `nowUs` (default: the newest event time seen).
   void publish();
@@ -36,6 +39,8 @@ class Replayer final : private DecodeSink {
 
   [[nodiscard]] std::string renderMetrics() const;
   [[nodiscard]] const Engine& engine() const noexcept { return *engine_; }
+  /// The replay thread owns the shards, so it may also save or restore their state.
+  [[nodiscard]] Engine& mutableEngine() noexcept { return *engine_; }
   /// Hands every period closed so far to `sink` (oldest first) and forgets it. Call often
   /// enough that the shards' closed-period rings (16384 each) do not fill up.
   template <typename Sink>
@@ -48,6 +53,8 @@ class Replayer final : private DecodeSink {
  private:
   void onEvent(const Event& event) override;
   void onReject(RejectReason reason, std::string_view detail) override;
+  void onIgnored(std::string_view what) override;
+  void onStateEvicted(std::string_view what) override;
 
   ManualClock clock_;
   std::unique_ptr<Engine> engine_;

@@ -166,6 +166,8 @@ struct SimOptions {
   std::uint32_t batch = 1;  ///< events per ZMQ frame (JSON array when > 1)
   std::string logLevel = "info";
   int lingerMs = 2000;
+  std::string curveServerKey;  ///< Z85 public key of the CURVE server (ccpulsed); empty = plaintext
+  std::string curveSecretKey;  ///< Z85 secret key of this publisher (its public key is derived)
 };
 
 struct ParseResult {

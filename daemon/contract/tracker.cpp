@@ -1,0 +1,318 @@
+#include "ccpulse/contract/tracker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "ccpulse/engine/series.hpp"
+#include "ccpulse/history/history_db.hpp"
+
+namespace ccpulse {
+namespace {
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string escapeLabel(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+IntervalRow toIntervalRow(const ClosedPeriod& p) {
+  IntervalRow row;
+  row.tenant = p.series->tenant;
+  row.vendor = p.series->vendor;
+  row.queue = p.series->queue;
+  row.channel = p.series->channel;
+  row.startUs = p.startUs;
+  row.endUs = p.endUs;
+  row.thresholdSeconds = p.thresholdSeconds;
+  row.counts = p.counts;
+  return row;
+}
+
+ContractTracker::ContractTracker(std::int64_t intervalUs, std::int64_t graceUs, HistoryDb* db)
+    : intervalUs_(intervalUs), graceUs_(graceUs), db_(db) {}
+
+void ContractTracker::startPeriod(TermState& t, std::int64_t atUs) const {
+  contractPeriodBounds(t.term->period, *t.contract->zone, intervalUs_, atUs, t.startUs, t.endUs);
+  t.sum = OutcomeCounts{};
+  t.coveredUntilUs = t.startUs;
+  std::int64_t monthStart = 0;
+  std::int64_t monthEnd = 0;
+  contractPeriodBounds(ContractPeriod::kMonth, *t.contract->zone, intervalUs_, t.startUs, monthStart, monthEnd);
+  if (monthStart != t.creditMonthStartUs) {
+    t.creditMonthStartUs = monthStart;
+    t.creditPercentThisMonth = 0;
+  }
+}
+
+void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contracts, std::int64_t nowUs) {
+  std::vector<TermState> previous = std::move(terms_);
+  if (db_ != nullptr) {
+    // History ahead of "now" (an event clock that has seen no event since the restart): the
+    // current periods are the ones the history ends in.
+    const std::int64_t newest = db_->newestIntervalEndUs();
+    if (newest != INT64_MIN) {
+      nowUs = std::max(nowUs, newest - 1);
+    }
+  }
+  // `previous` points into the old settings: keep them alive until the carry-over below is done.
+  const std::shared_ptr<const ContractSettings> keepPrevious = std::move(contracts_);
+  contracts_ = std::move(contracts);
+  terms_.clear();
+  std::int64_t earliest = INT64_MAX;
+  for (const Contract& c : contracts_->contracts) {
+    for (const ContractTerm& term : c.terms) {
+      TermState t;
+      t.contract = &c;
+      t.term = &term;
+      startPeriod(t, nowUs);
+      earliest = std::min(earliest, t.startUs);
+      if (db_ == nullptr) {
+        for (const TermState& old : previous) {
+          if (old.contract->name == c.name && old.term->name == term.name && old.term->period == term.period &&
+              old.startUs == t.startUs) {
+            t.sum = old.sum;
+            t.coveredUntilUs = old.coveredUntilUs;
+            t.periodsMet = old.periodsMet;
+            t.periodsMissed = old.periodsMissed;
+            t.creditPercentThisMonth = old.creditPercentThisMonth;
+          }
+        }
+      }
+      terms_.push_back(t);
+    }
+  }
+  if (db_ == nullptr || terms_.empty()) {
+    return;
+  }
+  // Derived state: the current periods' closed intervals, and the closed periods' tallies.
+  for (const IntervalRow& row : db_->intervals("", earliest, INT64_MAX)) {
+    addInterval(row);
+  }
+  for (TermState& t : terms_) {
+    for (const ContractPeriodRow& p : db_->contractPeriods(t.contract->name, t.term->name)) {
+      t.periodsMet += p.status == "met" ? 1 : 0;
+      t.periodsMissed += p.status == "missed" ? 1 : 0;
+      if (p.startUs >= t.creditMonthStartUs && p.startUs < t.startUs) {
+        t.creditPercentThisMonth += p.creditPercent;
+      }
+    }
+  }
+}
+
+void ContractTracker::addInterval(const IntervalRow& row) {
+  for (TermState& t : terms_) {
+    if (!termCovers(*t.contract, *t.term, row.tenant, row.vendor, row.queue, row.channel)) {
+      continue;
+    }
+    if (row.startUs >= t.endUs) {
+      // The period is over and this is the next one's first interval: tick() has not run yet.
+      std::vector<ContractPeriodRow> closed;
+      closePeriod(t, closed);
+      if (db_ != nullptr) {
+        db_->writeContractPeriods(closed);
+      }
+      startPeriod(t, row.startUs);
+    }
+    if (row.startUs < t.startUs) {
+      continue;  // a late interval of a closed period: history has it, the scorecard counts it
+    }
+    addCounts(t.sum, row.counts);
+    t.coveredUntilUs = std::max(t.coveredUntilUs, row.endUs);
+  }
+}
+
+void ContractTracker::closePeriod(TermState& t, std::vector<ContractPeriodRow>& out) {
+  const TermValue value = termValue(*t.term, t.sum);
+  const TermStatus status = closedStatus(*t.term, value);
+  ContractPeriodRow row;
+  row.agreement = t.contract->name;
+  row.term = t.term->name;
+  row.startUs = t.startUs;
+  row.endUs = t.endUs;
+  row.attainment = value.attainment();
+  row.numerator = value.numerator;
+  row.denominator = value.denominator;
+  row.status = std::string(toString(status));
+  if (status == TermStatus::kNoData) {
+    return;  // nothing to record (the scorecard lists such periods from the intervals anyway)
+  }
+  if (status == TermStatus::kMissed) {
+    ++t.periodsMissed;
+    row.creditPercent =
+        std::max(0.0, std::min(t.term->creditPercent, t.term->creditCapPercent - t.creditPercentThisMonth));
+    t.creditPercentThisMonth += row.creditPercent;
+  } else if (status == TermStatus::kMet) {
+    ++t.periodsMet;
+  }
+  out.push_back(std::move(row));
+}
+
+std::optional<double> ContractTracker::forecastVolume(const Contract& contract, const ContractTerm& term,
+                                                      std::int64_t fromUs, std::int64_t toUs) const {
+  // Forecasts are contacts offered: a fair volume for the measures counted per contact, not for
+  // surveys or self-service.
+  switch (term.measure) {
+    case ContractMeasure::kCsatAverage:
+    case ContractMeasure::kNps:
+    case ContractMeasure::kContainment:
+    case ContractMeasure::kAhtBand:
+      return std::nullopt;
+    default:
+      break;
+  }
+  if (!forecasts_) {
+    return std::nullopt;
+  }
+  const auto it = forecasts_->find(contract.tenant);
+  if (it == forecasts_->end() || !it->second) {
+    return std::nullopt;
+  }
+  const Forecast::Rows& rows = it->second->rows();
+  double total = 0;
+  bool any = false;
+  for (const auto& [key, series] : rows) {
+    // A vendor's own rows, else the queue's rows for all vendors when the vendor has none.
+    if (key.vendor.empty()) {
+      if (rows.count(ForecastKey{contract.vendor, key.queue, key.channel}) != 0) {
+        continue;
+      }
+    } else if (key.vendor != contract.vendor) {
+      continue;
+    }
+    if (!termCovers(contract, term, contract.tenant, contract.vendor, key.queue, key.channel)) {
+      continue;
+    }
+    for (const ForecastRow& row : series) {
+      if (row.startUs >= fromUs && row.startUs < toUs) {
+        total += row.contacts;
+        any = true;
+      }
+    }
+  }
+  return any ? std::optional<double>(total) : std::nullopt;
+}
+
+void ContractTracker::tick(std::int64_t nowUs) {
+  std::vector<ContractPeriodRow> closed;
+  for (TermState& t : terms_) {
+    if (nowUs >= t.endUs + graceUs_) {
+      closePeriod(t, closed);
+      startPeriod(t, nowUs);
+    }
+  }
+  if (db_ != nullptr && !closed.empty()) {
+    db_->writeContractPeriods(closed);
+  }
+}
+
+std::string ContractTracker::renderMetrics(std::int64_t nowUs) const {
+  if (terms_.empty()) {
+    return {};
+  }
+  struct Family {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::ostringstream body;
+  };
+  Family attainment{"ccpulse_contract_attainment",
+                    "gauge",
+                    "Period-to-date attainment of a contract term, in the measure's unit (ratios 0-1, seconds, "
+                    "CSAT 1-5, NPS, complaints per 1000), from closed intervals",
+                    {}};
+  Family target{"ccpulse_contract_target", "gauge", "Contract term target (bound=target, or min/max of a band)", {}};
+  Family status{
+      "ccpulse_contract_status", "gauge", "1 for the term's current status (met, at_risk, missed, no_data)", {}};
+  Family needed{"ccpulse_contract_needed",
+                "gauge",
+                "Attainment the rest of the period must reach to meet the target (absent when secured, unknown "
+                "or cannot be met)",
+                {}};
+  Family volume{"ccpulse_contract_volume", "gauge", "Denominator of the attainment so far in the period", {}};
+  Family remaining{"ccpulse_contract_expected_remaining_volume",
+                   "gauge",
+                   "Denominator the rest of the period is expected to add (staffing forecast where it covers the rest "
+                   "of the period, else same-rate extrapolation)",
+                   {}};
+  Family start{"ccpulse_contract_period_start_seconds", "gauge", "Start of the term's current period", {}};
+  Family end{"ccpulse_contract_period_end_seconds", "gauge", "End of the term's current period", {}};
+  Family missed{"ccpulse_contract_periods_missed_total",
+                "counter",
+                "Closed periods in which the term was missed, over the whole history",
+                {}};
+  Family met{"ccpulse_contract_periods_met_total",
+             "counter",
+             "Closed periods in which the term was met, over the whole history",
+             {}};
+  Family credit{"ccpulse_contract_service_credit_month_percent",
+                "gauge",
+                "Service credit owed for the current month so far, percent of the monthly fee (capped)",
+                {}};
+  for (const TermState& t : terms_) {
+    const ContractTerm& term = *t.term;
+    std::string labels = "agreement=\"" + escapeLabel(t.contract->name) + "\",tenant=\"" +
+                         escapeLabel(t.contract->tenant) + "\",vendor=\"" + escapeLabel(t.contract->vendor) +
+                         "\",term=\"" + escapeLabel(term.name) + "\",measure=\"" + std::string(toString(term.measure)) +
+                         "\",period=\"" + std::string(toString(term.period)) + "\"";
+    const TermValue value = termValue(term, t.sum);
+    const std::int64_t elapsed = t.coveredUntilUs - t.startUs;
+    const std::int64_t restFrom = std::max(t.coveredUntilUs, t.startUs);
+    const Needed need =
+        neededForRest(term, value, elapsed, t.endUs - restFrom, forecastVolume(*t.contract, term, restFrom, t.endUs));
+    const TermStatus s = openStatus(term, value, need);
+    if (const auto a = value.attainment()) {
+      attainment.body << attainment.name << '{' << labels << "} " << number(*a) << '\n';
+    }
+    if (term.measure == ContractMeasure::kAhtBand) {
+      target.body << target.name << '{' << labels << ",bound=\"min\"} " << number(term.bandMin) << '\n';
+      target.body << target.name << '{' << labels << ",bound=\"max\"} " << number(term.bandMax) << '\n';
+    } else {
+      target.body << target.name << '{' << labels << ",bound=\"target\"} " << number(term.target) << '\n';
+    }
+    for (const TermStatus each : {TermStatus::kMet, TermStatus::kAtRisk, TermStatus::kMissed, TermStatus::kNoData}) {
+      status.body << status.name << '{' << labels << ",status=\"" << toString(each) << "\"} " << (each == s ? 1 : 0)
+                  << '\n';
+    }
+    if (need.kind == Needed::Kind::kValue) {
+      needed.body << needed.name << '{' << labels << "} " << number(need.value) << '\n';
+    }
+    volume.body << volume.name << '{' << labels << "} " << number(value.denominator) << '\n';
+    remaining.body << remaining.name << '{' << labels << "} " << number(need.expectedRemainingVolume) << '\n';
+    start.body << start.name << '{' << labels << "} " << number(static_cast<double>(t.startUs) / 1e6) << '\n';
+    end.body << end.name << '{' << labels << "} " << number(static_cast<double>(t.endUs) / 1e6) << '\n';
+    missed.body << missed.name << '{' << labels << "} " << t.periodsMissed << '\n';
+    met.body << met.name << '{' << labels << "} " << t.periodsMet << '\n';
+    credit.body << credit.name << '{' << labels << "} " << number(t.creditPercentThisMonth) << '\n';
+  }
+  (void)nowUs;
+  std::string out;
+  for (Family* f :
+       {&attainment, &target, &status, &needed, &volume, &remaining, &start, &end, &missed, &met, &credit}) {
+    out +=
+        std::string("# HELP ") + f->name + " " + f->help + "\n# TYPE " + f->name + " " + f->type + "\n" + f->body.str();
+  }
+  return out;
+}
+
+}  // namespace ccpulse

@@ -1,0 +1,400 @@
+#include "ccpulse/ingest/file_source.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "ccpulse/common/clock.hpp"
+#include "ccpulse/common/hash.hpp"
+#include "ccpulse/config/loader.hpp"
+
+namespace ccpulse {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::string_view kOffsetMagic = "ccpulse-file-offset-v1";
+
+bool writeAll(int fd, std::string_view data) noexcept {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// Inode numbers are reused at once when a file is deleted and another created (tmpfs, ext4), so the
+// saved position also carries a hash of the file's first bytes: a different file under a reused
+// inode is then still told apart.
+constexpr std::size_t kFingerprintBytes = 256;
+
+bool fingerprint(int fd, std::uint64_t length, std::uint64_t& hash) noexcept {
+  std::array<char, kFingerprintBytes> bytes{};
+  std::size_t got = 0;
+  while (got < length) {
+    const ssize_t n = ::pread(fd, bytes.data() + got, length - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  hash = hashKey(std::string_view(bytes.data(), got));
+  return true;
+}
+
+}  // namespace
+
+FileSource::FileSource(const SourceSettings& settings, std::size_t index, std::string stateDirectory,
+                       EventSubmit submit)
+    : settings_(settings),
+      index_(index),
+      path_(settings.endpoint.substr(std::string_view("file://").size())),
+      submit_(std::move(submit)),
+      decoder_(makeFrameDecoder(settings)),
+      timer_(io_) {
+  if (!stateDirectory.empty()) {
+    const std::filesystem::path dir = std::filesystem::path(stateDirectory) / "sources";
+    std::filesystem::create_directories(dir);  // throws: an unusable state directory fails startup
+    offsetFile_ = (dir / (settings_.name + ".offset")).string();
+    loadOffset();
+  }
+  buffer_.resize(kReadChunk);
+}
+
+FileSource::~FileSource() {
+  stop();
+  closeFile();
+}
+
+void FileSource::start() {
+  if (thread_.joinable()) {
+    return;
+  }
+  spdlog::info("source {}: tailing {} (format {}, offset kept in {})", settings_.name, path_,
+               sourceFormatName(settings_.format),
+               offsetFile_.empty() ? std::string("nowhere: no state.directory") : offsetFile_);
+  boost::asio::post(io_, [this] {
+    pollOnce();
+    schedule();
+  });
+  thread_ = std::jthread([this](const std::stop_token&) { io_.run(); });
+}
+
+void FileSource::stop() {
+  if (thread_.joinable()) {
+    boost::asio::post(io_, [this] {
+      timer_.cancel();
+      io_.stop();
+    });
+    thread_.join();
+    // The thread is gone: this thread owns the state now.
+    saveOffset();
+  }
+}
+
+void FileSource::schedule() {
+  timer_.expires_after(settings_.adapter.pollInterval);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    try {
+      pollOnce();
+    } catch (const std::exception& e) {
+      std::uint64_t suppressed = 0;
+      if (errorLog_.shouldLog(suppressed)) {
+        spdlog::error("source {}: poll failed: {} ({} more since last report)", settings_.name, e.what(), suppressed);
+      }
+    }
+    schedule();
+  });
+}
+
+void FileSource::loadOffset() {
+  std::FILE* f = std::fopen(offsetFile_.c_str(), "rb");
+  if (f == nullptr) {
+    return;  // first start
+  }
+  std::array<char, 128> text{};
+  const std::size_t n = std::fread(text.data(), 1, text.size() - 1, f);
+  std::fclose(f);
+  char magic[32] = {};
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t prefixLength = 0;
+  std::uint64_t prefixHash = 0;
+  if (n == 0 ||
+      std::sscanf(text.data(), "%31s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, magic, &device, &inode,
+                  &offset, &prefixLength, &prefixHash) != 6 ||
+      kOffsetMagic != magic || prefixLength > kFingerprintBytes) {
+    spdlog::warn("source {}: ignoring unreadable offset file {}; reading {} from the start", settings_.name,
+                 offsetFile_, path_);
+    stats_.stateWriteFailures.add(1);
+    return;
+  }
+  savedDevice_ = device;
+  savedInode_ = inode;
+  savedOffset_ = offset;
+  savedPrefixLength_ = prefixLength;
+  savedPrefixHash_ = prefixHash;
+  resumeFromSaved_ = true;
+}
+
+void FileSource::saveOffset() {
+  if (offsetFile_.empty() || fd_ < 0 || (offset_ == savedOffset_ && inode_ == savedInode_ && device_ == savedDevice_)) {
+    return;
+  }
+  // write-temp, fsync, rename, fsync the directory: the file always holds an old or the new
+  // offset, never a torn one, even across a power cut.
+  const std::string temp = offsetFile_ + ".tmp";
+  const std::uint64_t prefixLength = std::min<std::uint64_t>(offset_, kFingerprintBytes);
+  std::uint64_t prefixHash = 0;
+  if (!fingerprint(fd_, prefixLength, prefixHash)) {
+    return;  // the file shrank under us; the next poll sees the truncation
+  }
+  std::array<char, 160> text{};
+  const int len =
+      std::snprintf(text.data(), text.size(), "%s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                    kOffsetMagic.data(), device_, inode_, offset_, prefixLength, prefixHash);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = fd >= 0 && writeAll(fd, std::string_view(text.data(), static_cast<std::size_t>(len))) && ::fsync(fd) == 0;
+  if (fd >= 0) {
+    ok = ::close(fd) == 0 && ok;
+  }
+  ok = ok && ::rename(temp.c_str(), offsetFile_.c_str()) == 0;
+  if (ok) {
+    const std::string dir = std::filesystem::path(offsetFile_).parent_path().string();
+    const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd >= 0) {
+      ok = ::fsync(dirFd) == 0;
+      ::close(dirFd);
+    }
+  }
+  if (!ok) {
+    stats_.stateWriteFailures.add(1);
+    std::uint64_t suppressed = 0;
+    if (errorLog_.shouldLog(suppressed)) {
+      spdlog::error("source {}: cannot save offset to {}: {} ({} more since last report)", settings_.name, offsetFile_,
+                    std::strerror(errno), suppressed);
+    }
+    return;
+  }
+  savedOffset_ = offset_;
+  savedInode_ = inode_;
+  savedDevice_ = device_;
+}
+
+bool FileSource::openFile(bool resume) {
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return false;
+  }
+  fd_ = fd;
+  device_ = static_cast<std::uint64_t>(st.st_dev);
+  inode_ = static_cast<std::uint64_t>(st.st_ino);
+  offset_ = 0;
+  pending_.clear();
+  discarding_ = false;
+  if (resume) {
+    resumeFromSaved_ = false;
+    std::uint64_t prefixHash = 0;
+    const bool samePrefix = savedPrefixLength_ <= static_cast<std::uint64_t>(st.st_size) &&
+                            fingerprint(fd, savedPrefixLength_, prefixHash) && prefixHash == savedPrefixHash_;
+    if (device_ != savedDevice_ || inode_ != savedInode_ ||
+        (!samePrefix && savedOffset_ <= static_cast<std::uint64_t>(st.st_size))) {
+      stats_.fileRotations.add(1);
+      spdlog::warn("source {}: {} was replaced while ccpulsed was stopped; reading the new file from the start",
+                   settings_.name, path_);
+    } else if (savedOffset_ > static_cast<std::uint64_t>(st.st_size)) {
+      stats_.fileTruncations.add(1);
+      spdlog::warn("source {}: {} shrank below the saved offset {} while stopped; reading from the start",
+                   settings_.name, path_, savedOffset_);
+    } else {
+      offset_ = savedOffset_;
+    }
+  }
+  readOffset_ = offset_;
+  stats_.ready.store(true, std::memory_order_release);
+  spdlog::info("source {}: opened {} at offset {}", settings_.name, path_, offset_);
+  return true;
+}
+
+void FileSource::closeFile() noexcept {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+void FileSource::pollOnce() {
+  if (fd_ < 0 && !openFile(resumeFromSaved_)) {
+    stats_.ready.store(false, std::memory_order_release);
+    return;
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < readOffset_) {
+    // copytruncate-style rotation, or someone emptied the file: start again from its beginning.
+    stats_.fileTruncations.add(1);
+    std::uint64_t suppressed = 0;
+    if (errorLog_.shouldLog(suppressed)) {
+      spdlog::warn("source {}: {} shrank to {} bytes below offset {}; reading from the start ({} more)", settings_.name,
+                   path_, static_cast<std::int64_t>(st.st_size), readOffset_, suppressed);
+    }
+    offset_ = readOffset_ = 0;
+    pending_.clear();
+    discarding_ = false;
+  }
+  readAvailable();
+  struct stat byName {};
+  if (::stat(path_.c_str(), &byName) == 0 &&
+      (static_cast<std::uint64_t>(byName.st_dev) != device_ || static_cast<std::uint64_t>(byName.st_ino) != inode_)) {
+    // Rotated (renamed away, a new file created under the name): finish the old file first, so
+    // lines written just before the rotation are not lost.
+    readAvailable();
+    if (!pending_.empty() && !discarding_) {
+      const std::string last = std::move(pending_);
+      pending_.clear();
+      processLine(last, readOffset_);
+    }
+    stats_.fileRotations.add(1);
+    spdlog::info("source {}: {} was rotated; following the new file", settings_.name, path_);
+    closeFile();
+    if (openFile(false)) {
+      readAvailable();
+    } else {
+      stats_.ready.store(false, std::memory_order_release);
+    }
+  }
+  saveOffset();
+}
+
+bool FileSource::readAvailable() {
+  while (fd_ >= 0) {
+    const ssize_t n = ::pread(fd_, buffer_.data(), buffer_.size(), static_cast<off_t>(readOffset_));
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      std::uint64_t suppressed = 0;
+      if (errorLog_.shouldLog(suppressed)) {
+        spdlog::error("source {}: read error on {}: {} ({} more)", settings_.name, path_, std::strerror(errno),
+                      suppressed);
+      }
+      return false;
+    }
+    if (n == 0) {
+      return true;
+    }
+    lineReceivedNs_ = steadyNowNs();
+    const std::string_view chunk(buffer_.data(), static_cast<std::size_t>(n));
+    const std::uint64_t chunkStart = readOffset_;
+    readOffset_ += static_cast<std::uint64_t>(n);
+    std::size_t start = 0;
+    while (start < chunk.size()) {
+      const std::size_t nl = chunk.find('\n', start);
+      if (nl == std::string_view::npos) {
+        if (!discarding_) {
+          pending_.append(chunk.substr(start));
+          if (pending_.size() > settings_.maxFrameBytes) {
+            onReject(RejectReason::kOversize, {});
+            stats_.frames.add(1);
+            pending_.clear();
+            discarding_ = true;
+          }
+        }
+        break;
+      }
+      const std::uint64_t end = chunkStart + nl + 1;
+      if (discarding_) {
+        discarding_ = false;
+        offset_ = end;
+      } else if (pending_.empty()) {
+        processLine(chunk.substr(start, nl - start), end);
+      } else {
+        pending_.append(chunk.substr(start, nl - start));
+        processLine(pending_, end);
+        pending_.clear();
+      }
+      start = nl + 1;
+    }
+  }
+  return true;
+}
+
+void FileSource::processLine(std::string_view line, std::uint64_t endOffset) {
+  offset_ = endOffset;
+  if (!line.empty() && line.back() == '\r') {
+    line.remove_suffix(1);
+  }
+  if (line.empty()) {
+    return;
+  }
+  lineEndOffset_ = endOffset;
+  stats_.frames.add(1);
+  stats_.bytes.add(line.size());
+  decoder_->decode(line, *this);
+}
+
+void FileSource::onEvent(const Event& decoded) {
+  stats_.received.add(1);
+  std::uint64_t missing = 0;
+  if (!admitBySequence(decoded, sequences_, stats_, missing)) {
+    return;
+  }
+  Event event = decoded;
+  event.sourceIndex = static_cast<std::uint16_t>(index_);
+  event.receivedNs = lineReceivedNs_;
+  event.sourcePosition = lineEndOffset_;
+  stats_.lastEventSeconds.set(static_cast<double>(event.tsUs) / 1e6);
+  if (submit_(event)) {
+    stats_.submitted.add(1);
+  }
+}
+
+void FileSource::onReject(RejectReason reason, std::string_view detail) {
+  stats_.rejected[static_cast<std::size_t>(reason)].add(1);
+  std::uint64_t suppressed = 0;
+  if (rejectLog_.shouldLog(suppressed)) {
+    spdlog::warn(
+        "source {}: rejected line before offset {} (reason={}, field='{}'); counted in "
+        "ccpulse_events_rejected_total ({} more since last report)",
+        settings_.name, lineEndOffset_, toString(reason), detail, suppressed);
+  }
+}
+
+void FileSource::onIgnored(std::string_view /*what*/) { stats_.ignored.add(1); }
+
+void FileSource::onStateEvicted(std::string_view what) {
+  stats_.stateEvicted.add(1);
+  std::uint64_t suppressed = 0;
+  if (rejectLog_.shouldLog(suppressed)) {
+    spdlog::warn("source {}: adapter forgot its oldest {} (tracking cap reached; {} more since last report)",
+                 settings_.name, what, suppressed);
+  }
+}
+
+}  // namespace ccpulse

@@ -1,0 +1,75 @@
+#pragma once
+/// Live contract attainment (docs/contracts.md "Live"): per term, the current period's counts
+/// summed from closed intervals as the control thread drains them, the status, what the rest of
+/// the period needs, and missed-period counters; closed periods are written to the history
+/// database. All state is derived from interval counts: on start (and on reload) the current
+/// periods are rebuilt from the history database, so nothing else is persisted.
+/// Owned by the control thread (housekeeping and HTTP handlers run there); not thread-safe.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ccpulse/contract/contract.hpp"
+#include "ccpulse/engine/closed_period.hpp"
+#include "ccpulse/history/history_db.hpp"
+#include "ccpulse/staffing/forecast.hpp"
+
+namespace ccpulse {
+
+/// The labels and counts of a closed interval (kind interval) as a history row.
+[[nodiscard]] IntervalRow toIntervalRow(const ClosedPeriod& period);
+
+class ContractTracker final {
+ public:
+  /// `graceUs`: how long after a period's end its last interval is surely drained (late
+  /// tolerance plus a few publish ticks); `db` may be null (no state directory).
+  ContractTracker(std::int64_t intervalUs, std::int64_t graceUs, HistoryDb* db);
+
+  /// Installs (or replaces, on reload) the contracts, rebuilding each term's current period from
+  /// the history database as of `nowUs`. Terms kept across a reload (same agreement and term
+  /// name and period) keep their sums when there is no database.
+  void setContracts(std::shared_ptr<const ContractSettings> contracts, std::int64_t nowUs);
+  /// The staffing forecasts (config's tenants.<t>.forecast); the expected remaining volume of
+  /// contact-count measures comes from them where they cover the rest of the period.
+  void setForecasts(std::shared_ptr<const ForecastsByTenant> forecasts) { forecasts_ = std::move(forecasts); }
+  /// Forecast contacts of the term's series in [fromUs, toUs); nullopt when no forecast row of a
+  /// covered series falls in that time, or the measure is not counted per contact.
+  [[nodiscard]] std::optional<double> forecastVolume(const Contract& contract, const ContractTerm& term,
+                                                     std::int64_t fromUs, std::int64_t toUs) const;
+  /// A closed interval (call in close order).
+  void addInterval(const IntervalRow& row);
+  /// Closes the periods that are over as of `nowUs`, writing them to history.
+  void tick(std::int64_t nowUs);
+
+  /// The `ccpulse_contract_*` families (Prometheus text format, HELP and TYPE included).
+  [[nodiscard]] std::string renderMetrics(std::int64_t nowUs) const;
+
+  struct TermState {
+    const Contract* contract = nullptr;
+    const ContractTerm* term = nullptr;
+    std::int64_t startUs = INT64_MIN;  ///< current period; INT64_MIN = not started
+    std::int64_t endUs = INT64_MIN;
+    std::int64_t coveredUntilUs = INT64_MIN;  ///< end of the newest interval counted
+    OutcomeCounts sum;
+    double creditPercentThisMonth = 0;
+    std::int64_t creditMonthStartUs = INT64_MIN;
+    std::uint64_t periodsMet = 0;  ///< since the history began (rebuilt from the database)
+    std::uint64_t periodsMissed = 0;
+  };
+  [[nodiscard]] const std::vector<TermState>& terms() const noexcept { return terms_; }
+
+ private:
+  void startPeriod(TermState& t, std::int64_t atUs) const;
+  void closePeriod(TermState& t, std::vector<ContractPeriodRow>& out);
+
+  std::int64_t intervalUs_;
+  std::int64_t graceUs_;
+  HistoryDb* db_;
+  std::shared_ptr<const ContractSettings> contracts_;
+  std::shared_ptr<const ForecastsByTenant> forecasts_;
+  std::vector<TermState> terms_;
+};
+
+}  // namespace ccpulse

@@ -1,0 +1,126 @@
+#pragma once
+/// Ingest-side durability of one source: a write-ahead journal of every event the source admits
+/// (before it is handed to the shards), of which events then could not be submitted, and of the
+/// source's counters; plus the pause handshake that gives checkpoints a consistent cut.
+///
+/// Why on the ingest side: the source's sequence tracker lives on its ingest thread. Journaling
+/// there, in admission order, makes the tracker state after a restart exactly "the last number
+/// journaled", so events lost in a crash (received by libzmq but never journaled) show up as a
+/// gap and events already journaled are never counted twice; events still in a shard ring at the
+/// crash are replayed from the journal instead of being lost.
+///
+/// Threads: every method is for the source's ingest thread, except requestPause(), paused(),
+/// snapshot() and resume() (the checkpoint thread; see the handshake comments) and the restore
+/// functions in durability.hpp, which run before the ingest thread starts.
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ccpulse/decode/event.hpp"
+#include "ccpulse/durability/codec.hpp"
+#include "ccpulse/durability/journal.hpp"
+#include "ccpulse/ingest/sequence_tracker.hpp"
+#include "ccpulse/ingest/source_stats.hpp"
+
+namespace ccpulse {
+
+class Engine;
+
+/// Journal record kinds (first payload byte).
+enum class JournalRecord : std::uint8_t { kEvent = 1, kDropped = 2, kStats = 3 };
+
+/// A source's part of a checkpoint, taken on its ingest thread while paused.
+struct SourceSnapshot {
+  std::string name;
+  JournalPosition position;       ///< the journal resumes here after this checkpoint
+  std::uint64_t nextOrdinal = 0;  ///< ordinal of the next event record
+  std::uint64_t resumePosition = 0;
+  std::uint64_t frames = 0, bytes = 0, received = 0, repeats = 0, connects = 0, disconnects = 0;
+  std::uint64_t gaps = 0, restarts = 0, submitted = 0, dropped = 0;
+  double lastEventSeconds = 0;
+  std::array<std::uint64_t, kRejectReasonCount> rejected{};
+  std::vector<std::pair<std::string, std::uint64_t>> sequences;
+};
+
+class SourceJournal final {
+ public:
+  /// `stats` and `sequences` are the source's own (its ingest thread writes them); `engine`
+  /// gives the source's drop count.
+  SourceJournal(std::string name, std::size_t sourceIndex, JournalWriter::Settings settings, std::uint64_t firstSegment,
+                std::uint64_t nextOrdinal, std::uint64_t resumePosition, SourceStats& stats, SequenceTracker& sequences,
+                const Engine& engine);
+
+  // ---- Ingest thread ----
+  /// Buffers an admitted event before it is submitted; returns its ordinal.
+  std::uint64_t logEvent(const Event& event);
+  /// The event with `ordinal` could not be submitted (a full ring): replay must skip it too.
+  void logDropped(std::uint64_t ordinal);
+  /// Buffers the source's counters, then write()s everything buffered. Call after a batch of
+  /// logEvent() and before submitting that batch: an event is in the kernel before any shard
+  /// can apply it, so a scrape never shows what a kill -9 could lose.
+  void commit();
+  /// Top of the ingest loop: flushes leftovers, fdatasyncs when due, and serves a pause request
+  /// (takes the snapshot, acknowledges, and blocks until resumed).
+  void service();
+  /// Where the source resumes reading after the last journaled event (0 = no position).
+  [[nodiscard]] std::uint64_t resumePosition() const noexcept { return resumePosition_; }
+  [[nodiscard]] const JournalWriter& writer() const noexcept { return writer_; }
+
+  // ---- Checkpoint thread ----
+  /// Asks the ingest thread to pause at its next service().
+  void requestPause(std::uint64_t generation) noexcept { pauseRequested_.store(generation, std::memory_order_release); }
+  /// True once the ingest thread is paused for `generation`; acquire pairs with its release after
+  /// it filled snapshot(), which may then be read until resume().
+  [[nodiscard]] bool paused(std::uint64_t generation) const noexcept {
+    return pauseAcked_.load(std::memory_order_acquire) >= generation;
+  }
+  [[nodiscard]] const SourceSnapshot& snapshot() const noexcept { return snapshot_; }
+  void resume(std::uint64_t generation) noexcept;
+
+  /// Ingest thread, or any thread while the ingest thread is stopped: fills snapshot().
+  void takeSnapshot();
+
+ private:
+  std::string name_;
+  std::size_t index_;
+  JournalWriter writer_;
+  SourceStats& stats_;
+  SequenceTracker& sequences_;
+  const Engine& engine_;
+  std::uint64_t nextOrdinal_;
+  std::uint64_t resumePosition_;
+  std::uint64_t lastStatsKey_ = ~0ULL;
+  SourceSnapshot snapshot_;
+  std::atomic<std::uint64_t> pauseRequested_{0};
+  std::atomic<std::uint64_t> pauseAcked_{0};
+  std::atomic<std::uint64_t> resumed_{0};
+};
+
+/// Startup (single thread): applies a checkpoint's source snapshot to a source's tracker, stats
+/// and the engine's drop counter.
+void restoreSourceSnapshot(const SourceSnapshot& snapshot, std::size_t sourceIndex, SourceStats& stats,
+                           SequenceTracker& sequences, Engine& engine);
+
+struct ReplayResult {
+  std::uint64_t events = 0;   ///< event records applied to the shards
+  std::uint64_t skipped = 0;  ///< event records marked dropped (not applied, as before the crash)
+  std::uint64_t nextOrdinal = 0;
+  std::uint64_t resumePosition = 0;
+  std::uint64_t highestSegment = 0;
+  JournalCounters counters;
+};
+
+/// Startup (single thread, engine not started): reads the source's journal from `from`, runs
+/// each event through the sequence rules (rebuilding the tracker and its counters exactly) and
+/// applies it to the shards directly, restores the counters from the stats records.
+ReplayResult replaySourceJournal(const std::string& directory, JournalPosition from, std::size_t sourceIndex,
+                                 std::uint64_t nextOrdinal, std::uint64_t resumePosition, SourceStats& stats,
+                                 SequenceTracker& sequences, Engine& engine);
+
+void encodeSnapshot(ByteWriter& out, const SourceSnapshot& snapshot);
+[[nodiscard]] bool decodeSnapshot(ByteReader& in, SourceSnapshot& snapshot);
+
+}  // namespace ccpulse

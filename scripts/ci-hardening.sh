@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# CI stage for issue #9, run by scripts/test.sh after the normal build and suite:
+#  1. ASan+UBSan build (clang 14, build-asan/) running the unit, e2e, cli and fuzz-replay tests;
+#  2. TSan build (clang 14, build-tsan/) running the unit and e2e tests;
+#  3. every libFuzzer target for a bounded time (scripts/fuzz.sh, build-fuzz/).
+# Deploy checks, integration runs (a real Prometheus) and benchmarks stay in the normal build:
+# they check the shipped binary or take minutes of wall time that a sanitizer multiplies.
+# Any sanitizer report, test failure or fuzzer crash fails the script (and so CI).
+# Env: CCPULSE_FUZZ_SECONDS (default 45 per target), CCPULSE_JOBS (default nproc),
+#      CCPULSE_HARDENING_STAGES (default "asan tsan fuzz": a subset to run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stages=(${CCPULSE_HARDENING_STAGES:-asan tsan fuzz})
+fuzz_seconds=${CCPULSE_FUZZ_SECONDS:-45}
+status=0
+for stage in "${stages[@]}"; do
+  start=$(date +%s)
+  case "$stage" in
+    asan) scripts/sanitize.sh asan -L 'unit|e2e|cli|fuzz' || status=1 ;;
+    tsan) scripts/sanitize.sh tsan -L 'unit|e2e' || status=1 ;;
+    fuzz) scripts/fuzz.sh "$fuzz_seconds" || status=1 ;;
+    *)
+      echo "ci-hardening: unknown stage '$stage' (asan, tsan, fuzz)" >&2
+      exit 2
+      ;;
+  esac
+  echo "ci-hardening: stage $stage took $(($(date +%s) - start)) s (status so far: $status)"
+done
+exit "$status"
