@@ -63,29 +63,9 @@ class AmazonConnectDecoder final : public FrameDecoder {
         agents_(capacity.agents != 0 ? capacity.agents : kAgentCapacity) {}
 
   std::size_t decode(std::string_view frame, DecodeSink& sink) override {
-    if (frame.size() > maxFrameBytes_) {
-      sink.onReject(RejectReason::kOversize, {});
-      return 0;
-    }
-    if (frame.empty()) {
-      sink.onReject(RejectReason::kNotJson, "empty frame");
-      return 0;
-    }
-    simdjson::dom::element root;
-    const simdjson::error_code error = parser_.parse(frame.data(), frame.size(), true).get(root);
-    if (error != simdjson::SUCCESS) {
-      sink.onReject(RejectReason::kNotJson, simdjson::error_message(error));
-      return 0;
-    }
-    simdjson::dom::array batch;
-    if (root.get_array().get(batch) != simdjson::SUCCESS) {
-      return decodeElement(root, sink);
-    }
-    std::size_t delivered = 0;
-    for (const simdjson::dom::element item : batch) {
-      delivered += decodeElement(item, sink);
-    }
-    return delivered;
+    return vendor::decodeJsonFrame(
+        parser_, maxFrameBytes_, frame, sink,
+        [this](simdjson::dom::element element, DecodeSink& s) { return decodeElement(element, s); });
   }
 
   [[nodiscard]] std::uint64_t stateEvictions() const noexcept override {

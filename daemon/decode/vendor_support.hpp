@@ -332,4 +332,35 @@ class Pending final {
   std::size_t count_ = 0;
 };
 
+/// The frame step shared by the JSON vendor decoders: size and emptiness checks, one parse, then
+/// `decodeElement(element, sink)` for the object or for each element of a JSON array batch.
+/// Returns the events delivered.
+template <typename DecodeElement>
+std::size_t decodeJsonFrame(simdjson::dom::parser& parser, std::size_t maxFrameBytes, std::string_view frame,
+                            DecodeSink& sink, DecodeElement&& decodeElement) {
+  if (frame.size() > maxFrameBytes) {
+    sink.onReject(RejectReason::kOversize, {});
+    return 0;
+  }
+  if (frame.empty()) {
+    sink.onReject(RejectReason::kNotJson, "empty frame");
+    return 0;
+  }
+  simdjson::dom::element root;
+  const simdjson::error_code error = parser.parse(frame.data(), frame.size(), true).get(root);
+  if (error != simdjson::SUCCESS) {
+    sink.onReject(RejectReason::kNotJson, simdjson::error_message(error));
+    return 0;
+  }
+  simdjson::dom::array batch;
+  if (root.get_array().get(batch) != simdjson::SUCCESS) {
+    return decodeElement(root, sink);
+  }
+  std::size_t delivered = 0;
+  for (const simdjson::dom::element item : batch) {
+    delivered += decodeElement(item, sink);
+  }
+  return delivered;
+}
+
 }  // namespace ccpulse::vendor
