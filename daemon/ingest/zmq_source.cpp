@@ -66,7 +66,16 @@ ZmqSource::ZmqSource(const SourceSettings& settings, std::size_t index, zmq::con
   }
 }
 
-ZmqSource::~ZmqSource() { stop(); }
+ZmqSource::~ZmqSource() {
+  stop();
+  // libzmq sends monitor events from its I/O thread with a blocking send on a PAIR socket: if the
+  // monitor's reading end closed first, the next event (a disconnect while the source closes)
+  // would block that I/O thread, and with it every other socket of the context. Detach the
+  // monitor before either socket closes.
+  if (monitor_) {
+    zmq_socket_monitor(socket_.handle(), nullptr, 0);
+  }
+}
 
 void ZmqSource::start() {
   if (!thread_.joinable()) {

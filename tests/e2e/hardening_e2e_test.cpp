@@ -240,7 +240,26 @@ class Pusher final {
     }
     return 0;
   }
-  void send(const std::string& frame) { socket_.send(zmq::buffer(frame), zmq::send_flags::dontwait); }
+  Pusher(const Pusher&) = delete;
+  Pusher& operator=(const Pusher&) = delete;
+  /// Stops the monitor first: libzmq emits monitor events from the context's I/O thread with a
+  /// blocking send, so an event after the reading end closed would hang every socket of `ctx`.
+  ~Pusher() { zmq_socket_monitor(socket_.handle(), nullptr, 0); }
+  bool send(const std::string& frame) {
+    return socket_.send(zmq::buffer(frame), zmq::send_flags::dontwait).has_value();
+  }
+  std::string drain() {
+    std::string out;
+    monitor_.set(zmq::sockopt::rcvtimeo, 0);
+    zmq::message_t header;
+    zmq::message_t address;
+    while (monitor_.recv(header) && monitor_.recv(address)) {
+      std::uint16_t event = 0;
+      std::memcpy(&event, header.data(), sizeof event);
+      out += std::to_string(event) + " ";
+    }
+    return out;
+  }
 
  private:
   zmq::socket_t socket_;
@@ -293,11 +312,15 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
     plain.send(queued(5, 5, ""));
     const int outcome = plain.nextHandshakeEvent(std::chrono::seconds(10));
     EXPECT_TRUE(outcome == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || outcome == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
-        << "event " << outcome;
+        << "event " << outcome << "\n"
+        << readFile(d.logPath);
   }
   // The allowed publisher still delivers, and nothing else got through: 3 + 1 = 4 events.
-  good.send(queued(6, 6, ""));
-  ASSERT_TRUE(pollUntil([&] { return events() == 4.0; }, std::chrono::seconds(10)));
+  const bool sent6 = good.send(queued(6, 6, ""));
+  ASSERT_TRUE(sent6);
+  ASSERT_TRUE(pollUntil([&] { return events() == 4.0; }, std::chrono::seconds(10)))
+      << "monitor events " << good.drain() << ", decoded events " << events().value_or(-1) << "\n"
+      << readFile(d.logPath);
   EXPECT_EQ(events(), 4.0);
   // ccpulse-sim publishes with CURVE too (its secret key from a file): 50 more events.
   const std::string simSecret = writeTempFile("sim.key", sim.secretKey + "\n");
