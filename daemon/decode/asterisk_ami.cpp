@@ -84,6 +84,7 @@ enum class Kind : std::uint8_t {
   kComplete,
   kRingNoAnswer,
   kMemberStatus,
+  kMember,  // QueueStatus reply: the only message whose InCall is used
   kMemberAdded,
   kMemberRemoved,
   kEntry,
@@ -107,7 +108,7 @@ constexpr std::array<Spec, 14> kSpecs{{
     {"QueueMemberPause", Kind::kMemberStatus},
     {"QueueMemberAdded", Kind::kMemberAdded},
     {"QueueMemberRemoved", Kind::kMemberRemoved},
-    {"QueueMember", Kind::kMemberStatus},  // QueueStatus reply
+    {"QueueMember", Kind::kMember},        // QueueStatus reply
     {"QueueEntry", Kind::kEntry},          // QueueStatus reply
     {"QueueStatusComplete", Kind::kStatusComplete},
 }};
@@ -241,12 +242,15 @@ std::size_t AsteriskAmiDecoder::Impl::decode(std::string_view frame, DecodeSink&
         return n;
       }
       return n + t.complete(tsUs, call, queue, agent, hold, talk, h.get("Reason") == "transfer", sink);
-    case Kind::kMemberStatus: {
+    case Kind::kMemberStatus:
+    case Kind::kMember: {
       std::string_view reason = h.get("PausedReason");
       if (reason.empty()) {
         reason = h.get("Reason");  // QueueMemberPause before Asterisk 13
       }
-      return n + t.memberStatus(tsUs, agent, queue, isTrue(h.get("Paused")), reason, isTrue(h.get("InCall")), sink);
+      const std::optional<bool> inCall =
+          spec->kind == Kind::kMember ? std::optional<bool>(isTrue(h.get("InCall"))) : std::nullopt;
+      return n + t.memberStatus(tsUs, agent, queue, isTrue(h.get("Paused")), reason, inCall, sink);
     }
     case Kind::kMemberAdded:
       return n + t.addMember(tsUs, agent, queue, sink);
