@@ -87,7 +87,6 @@ TEST(AsteriskAmiTest, MalformedMessagesAreCountedPerReason) {
   EXPECT_EQ(sink.ignored, (std::vector<std::string>{"Newchannel", "response"}));
 }
 
-
 // app_queue publishes the member's device state (QueueMemberStatus) asynchronously, so its InCall
 // races with AgentConnect / AgentComplete: "in use, InCall 0" can come just after AgentConnect and
 // "not in use, InCall 1" just after AgentComplete. Neither may flip the agent's state: while
@@ -144,8 +143,8 @@ TEST(AsteriskAmiTest, SnapshotInCallIsTheCallTheNextUnseenAgentCompleteEnds) {
       "LoginTime: 1795420000\r\nInCall: 1\r\nStatus: 2\r\nPaused: 0\r\nPausedReason: \r\nWrapuptime: 0\r\n"
       "ActionID: ccpulse-status\r\n\r\n",
       sink);
-  decoder.decode("Event: QueueStatusComplete\r\nActionID: ccpulse-status\r\nEventList: Complete\r\nListItems: 1\r\n\r\n",
-                 sink);
+  decoder.decode(
+      "Event: QueueStatusComplete\r\nActionID: ccpulse-status\r\nEventList: Complete\r\nListItems: 1\r\n\r\n", sink);
   ASSERT_EQ(sink.events.size(), 2U);  // login, busy
   EXPECT_EQ(sink.events[1].agentState, AgentStateKind::kBusy);
   decoder.decode(

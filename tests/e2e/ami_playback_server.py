@@ -16,30 +16,17 @@ reply) becomes the wall-clock time at which the reply is sent; durations between
 unchanged. A Timestamp that is not a number is sent unchanged (the fixture damages one on
 purpose).
 """
+import os
 import re
 import socket
 import sys
 import time
 
+# The AMI message framing is the scripted fake server's (tests/ingest/fake_ami_server.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ingest"))
+from fake_ami_server import headers_of, read_message  # noqa: E402
+
 STAMP = re.compile(rb"^Timestamp: (\d+)\.(\d{6})\r$", re.M)
-
-
-def read_message(conn, buf):
-    while b"\r\n\r\n" not in buf:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return None, buf
-        buf += chunk
-    message, _, rest = buf.partition(b"\r\n\r\n")
-    return message.decode(), rest
-
-
-def headers_of(message):
-    out = {}
-    for line in message.split("\r\n"):
-        key, _, value = line.partition(": ")
-        out[key] = value
-    return out
 
 
 def main():

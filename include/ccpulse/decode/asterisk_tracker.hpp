@@ -95,7 +95,7 @@ class AsteriskTracker final {
     Tag reason;
     std::uint16_t calls = 0;
     std::uint16_t snapshotCalls = 0;  ///< of `calls`, those known only from a QueueStatus snapshot
-    std::uint64_t order = 0;  ///< last touched, for evicting the least recently seen
+    std::uint64_t order = 0;          ///< last touched, for evicting the least recently seen
   };
 
   Event& begin(EventType type, std::int64_t tsUs);
