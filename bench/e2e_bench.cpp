@@ -207,6 +207,8 @@ double sumMetric(const std::string& text, const std::string& name, const std::st
 /// `--shards N`: engine.shards of every daemon the harness starts (default: the config default, 2).
 unsigned gShards = 2;
 
+void note(const std::string& line);
+
 struct DaemonOptions {
   unsigned shards = gShards;
 };
@@ -278,7 +280,13 @@ class Daemon final {
     double last = -1;
     std::int64_t lastProgress = steadyNowNs();
     for (;;) {
-      std::string text = scrape();
+      std::string text;
+      try {
+        text = scrape();
+      } catch (const std::exception& e) {  // e.g. the daemon's write deadline on a starved VM
+        note(std::string("  a completion scrape failed: ") + e.what());
+        continue;
+      }
       const std::int64_t at = steadyNowNs();
       const double decoded = sumMetric(text, "ccpulse_events_decoded_total");
       const double applied = sumMetric(text, "ccpulse_events_applied_total");
@@ -378,8 +386,6 @@ Workloads makeWorkloads(std::uint64_t events, std::uint32_t queues, std::uint32_
 /// One ccpulsed trial: fresh daemon, warm-up, measured send at `rate` (0 = as fast as possible).
 /// With `scrapeEveryMs` >= 0 a second thread scrapes /metrics during the measured send
 /// (0 = back to back) and the scrape durations are returned in `scrapeMs`.
-void note(const std::string& line);
-
 Trial daemonTrial(Workloads& w, double rate, const DaemonOptions& options = {}, int scrapeEveryMs = -1,
                   std::vector<double>* scrapeMs = nullptr, bool stamp = false, std::string* before = nullptr) {
   Daemon daemon(options);
