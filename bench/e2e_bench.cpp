@@ -21,6 +21,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +32,11 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include "bench_events.hpp"
 #include "ccpulse/common/clock.hpp"
@@ -201,6 +207,8 @@ double sumMetric(const std::string& text, const std::string& name, const std::st
 /// `--shards N`: engine.shards of every daemon the harness starts (default: the config default, 2).
 unsigned gShards = 2;
 
+void note(const std::string& line);
+
 struct DaemonOptions {
   unsigned shards = gShards;
 };
@@ -215,8 +223,10 @@ class Daemon final {
                                   << "\nsources:\n  - name: bench\n    endpoint: tcp://127.0.0.1:" << zmqPort_
                                   << "\n    receive_hwm: " << kHwm << "\nengine:\n  shards: " << options.shards
                                   << "\nlogging:\n  level: warn\n";
-    process_ = std::make_unique<t::Process>(CCPULSED_PATH, std::vector<std::string>{"--config", base + ".yaml"},
-                                            base + ".log");
+    // CCPULSE_E2E_CCPULSED runs another build (e.g. main's) through the same trials, for A/B runs.
+    const char* binary = std::getenv("CCPULSE_E2E_CCPULSED");
+    process_ = std::make_unique<t::Process>(binary != nullptr ? binary : CCPULSED_PATH,
+                                            std::vector<std::string>{"--config", base + ".yaml"}, base + ".log");
     if (!t::waitReady(httpPort_)) {
       throw std::runtime_error("ccpulsed did not become ready; see " + base + ".log");
     }
@@ -229,12 +239,30 @@ class Daemon final {
   Daemon& operator=(const Daemon&) = delete;
 
   [[nodiscard]] int zmqPort() const noexcept { return zmqPort_; }
+  /// GET /metrics with a 120 s deadline (test_support's httpGet allows 10 s, which a ~100 MB
+  /// exposition can exceed when the machine is overloaded; the time is what is measured).
   [[nodiscard]] std::string scrape() const {
-    const auto r = t::httpGet(httpPort_, "/metrics");
-    if (!r || r->status != 200) {
-      throw std::runtime_error("scrape failed");
+    namespace beast = boost::beast;
+    namespace http = beast::http;
+    boost::asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(120));
+    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
+                                                  static_cast<unsigned short>(httpPort_)));
+    http::request<http::empty_body> req(http::verb::get, "/metrics", 11);
+    req.set(http::field::host, "127.0.0.1");
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1024U * 1024U * 1024U);
+    http::read(stream, buffer, parser);
+    auto res = parser.release();
+    beast::error_code ec;
+    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    if (res.result_int() != 200) {
+      throw std::runtime_error("scrape failed: HTTP " + std::to_string(res.result_int()));
     }
-    return r->body;
+    return std::move(res.body());
   }
   [[nodiscard]] long rssKiB() const {
     std::ifstream in("/proc/" + std::to_string(process_->pid()) + "/status");
@@ -252,7 +280,13 @@ class Daemon final {
     double last = -1;
     std::int64_t lastProgress = steadyNowNs();
     for (;;) {
-      std::string text = scrape();
+      std::string text;
+      try {
+        text = scrape();
+      } catch (const std::exception& e) {  // e.g. the daemon's write deadline on a starved VM
+        note(std::string("  a completion scrape failed: ") + e.what());
+        continue;
+      }
       const std::int64_t at = steadyNowNs();
       const double decoded = sumMetric(text, "ccpulse_events_decoded_total");
       const double applied = sumMetric(text, "ccpulse_events_applied_total");
@@ -370,7 +404,12 @@ Trial daemonTrial(Workloads& w, double rate, const DaemonOptions& options = {}, 
     scraper = std::thread([&] {
       while (sending.load()) {
         const std::int64_t t0 = steadyNowNs();
-        (void)daemon.scrape();
+        try {
+          (void)daemon.scrape();
+        } catch (const std::exception& e) {
+          note(std::string("  a scrape failed: ") + e.what());
+          continue;
+        }
         scrapeMs->push_back(static_cast<double>(steadyNowNs() - t0) / 1e6);
         if (scrapeEveryMs > 0) {
           std::this_thread::sleep_for(std::chrono::milliseconds(scrapeEveryMs));

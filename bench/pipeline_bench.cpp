@@ -3,12 +3,15 @@
 //   Apply/<event type>       Shard::apply of one event in steady state
 //   WindowRead/...           rolling-window sum, and Shard::publish per label set
 //   Exposition/<N>           MetricsExporter::render with N (queue, channel) label sets
+//   ExpositionModel/<N>      the same through the MetricFamily model + TextSerializer (reference)
 // Results and the commands: docs/performance.md.
 #include <benchmark/benchmark.h>
+#include <prometheus/text_serializer.h>
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -306,7 +309,9 @@ BENCHMARK(BM_ShardPublish)->Name("WindowRead/shard_publish")->Arg(1000)->Arg(100
 // (queue, channel) label sets, each with answered and abandoned contacts so every family has
 // samples. This is the CPU a scrape of /metrics costs, minus HTTP.
 
-void BM_Exposition(benchmark::State& state) {
+/// `model`: the MetricFamily path the daemon used before (collect() + prometheus-cpp's
+/// TextSerializer), kept as the reference the direct text is tested against.
+void exposition(benchmark::State& state, bool model) {
   const auto labelSets = static_cast<std::uint32_t>(state.range(0));
   const SystemClock clock;
   EngineSettings engineSettings;
@@ -341,7 +346,14 @@ void BM_Exposition(benchmark::State& state) {
   MetricsExporter exporter(engine, {{"bench", &stats}}, process);
   std::size_t bytes = 0;
   for (auto _ : state) {
-    const std::string text = exporter.render();
+    std::string text;
+    if (model) {
+      std::ostringstream os;
+      prometheus::TextSerializer().Serialize(os, exporter.collect());
+      text = os.str();
+    } else {
+      text = exporter.render();
+    }
     bytes += text.size();
   }
   std::size_t series = 0;
@@ -355,7 +367,10 @@ void BM_Exposition(benchmark::State& state) {
   state.counters["label_sets"] = static_cast<double>(series);
   state.counters["bytes_per_scrape"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
 }
+void BM_Exposition(benchmark::State& state) { exposition(state, false); }
+void BM_ExpositionModel(benchmark::State& state) { exposition(state, true); }
 BENCHMARK(BM_Exposition)->Name("Exposition")->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ExpositionModel)->Name("ExpositionModel")->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -178,14 +178,18 @@ HttpResponse App::handle(const HttpRequest& request) {
   const std::string path = request.target.substr(0, request.target.find('?'));
   const Scope& scope = request.scope;
   if (path == "/metrics") {
-    auto families = exporter_->collect();
+    // The queue families are rendered straight into the body (issue #10: a scrape of 10,000
+    // label sets), the rest through prometheus-cpp's model; same order and text as before.
+    std::string body;
+    exporter_->renderTo(body, scope);
+    std::vector<prometheus::MetricFamily> families;
     if (config_->wallboard.enabled) {
       for (auto& f : board_->families()) {
         families.push_back(std::move(f));
       }
     }
     families.push_back(gate_->failureFamily());
-    std::string body = renderScoped(std::move(families), scope);
+    body += renderScoped(std::move(families), scope);
     // The contract families come as text; a scoped caller keeps only its own series' lines.
     // Period-to-date includes the open intervals: drain the closed ones first so that a snapshot
     // and its closed interval are rarely both missing (the tracker skips one counted twice).

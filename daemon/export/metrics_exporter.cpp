@@ -1,16 +1,16 @@
 #include "ccpulse/export/metrics_exporter.hpp"
 
-#include <prometheus/text_serializer.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <sstream>
 #include <tuple>
 
 #include "ccpulse/common/clock.hpp"
 #include "ccpulse/config/duration.hpp"
+#include "ccpulse/export/scoped_metrics.hpp"
+#include "ccpulse/export/text_format.hpp"
 #include "ccpulse/staffing/erlang.hpp"
+#include "queue_families.hpp"
 
 namespace ccpulse {
 namespace {
@@ -128,7 +128,11 @@ void keepNonEmpty(std::vector<MetricFamily>& out, MetricFamily&& f) {
 
 MetricsExporter::MetricsExporter(const Engine& engine, std::vector<SourceView> sources, const ProcessStats& process,
                                  StaffingSettings staffing)
-    : engine_(engine), sources_(std::move(sources)), process_(process), staffing_(std::move(staffing)) {
+    : engine_(engine),
+      sources_(std::move(sources)),
+      process_(process),
+      queueText_(engine),
+      staffing_(std::move(staffing)) {
   const auto& windows = engine_.settings().windows;
   for (std::size_t i = 0; i < windows.size(); ++i) {
     windowLabels_.push_back(formatDuration(windows[i]));
@@ -190,14 +194,35 @@ void MetricsExporter::collectStaffing(std::vector<MetricFamily>& out) const {
     return;
   }
   const std::lock_guard lock(staffingMutex_);
-  const std::int64_t now = steadyNowNs();
-  if (staffingComputedNs_ == INT64_MIN || now - staffingComputedNs_ >= staffing_.interval.count() * 1000) {
-    staffingCache_ = computeStaffing();
-    staffingComputedNs_ = now;
-  }
+  refreshStaffingLocked();
   for (const auto& f : staffingCache_) {
     out.push_back(f);
   }
+}
+
+void MetricsExporter::refreshStaffingLocked() const {
+  const std::int64_t now = steadyNowNs();
+  if (staffingComputedNs_ == INT64_MIN || now - staffingComputedNs_ >= staffing_.interval.count() * 1000) {
+    staffingCache_ = computeStaffing();
+    staffingText_.clear();
+    appendFamilies(staffingText_, staffingCache_);
+    staffingComputedNs_ = now;
+  }
+}
+
+void MetricsExporter::renderStaffing(std::string& out, const Scope& scope) const {
+  if (!staffing_.enabled || windowLabels_.empty()) {
+    return;
+  }
+  const std::lock_guard lock(staffingMutex_);
+  refreshStaffingLocked();
+  if (scope.seesOperations()) {
+    out += staffingText_;
+    return;
+  }
+  auto families = staffingCache_;
+  filterFamilies(families, scope);
+  appendFamilies(out, families);
 }
 
 void MetricsExporter::setForecasts(std::shared_ptr<const ForecastsByTenant> forecasts) {
@@ -442,113 +467,61 @@ void MetricsExporter::computeForecastVariance(
 }
 
 std::string MetricsExporter::render() const {
-  std::ostringstream os;
-  prometheus::TextSerializer().Serialize(os, collect());
-  return os.str();
+  std::string out;
+  renderTo(out, Scope::admin());
+  return out;
+}
+
+void MetricsExporter::renderTo(std::string& out, const Scope& scope) const {
+  // Same families in the same order as collect(): queues, agents, staffing, self, durability.
+  queueText_.render(out, &scope);
+  std::vector<MetricFamily> families;
+  collectAgents(families);
+  filterFamilies(families, scope);
+  appendFamilies(out, families);
+  renderStaffing(out, scope);
+  families.clear();
+  collectSelf(families);
+  if (durability_ != nullptr) {
+    collectDurability(families);
+  }
+  filterFamilies(families, scope);
+  appendFamilies(out, families);
 }
 
 void MetricsExporter::collectQueues(std::vector<MetricFamily>& out) const {
-  struct CounterDef {
-    const char* name;
-    const char* help;
-    double (*read)(const QueueSeries&);
-  };
-  static const CounterDef kCounters[] = {
-      {"ccpulse_contacts_offered_total", "Contacts that entered the queue (contact.queued).",
-       [](const QueueSeries& s) { return static_cast<double>(s.offered.get()); }},
-      {"ccpulse_contacts_answered_total", "Contacts accepted by an agent, including those with no known wait.",
-       [](const QueueSeries& s) { return static_cast<double>(s.answered.get()); }},
-      {"ccpulse_contacts_answered_in_threshold_total",
-       "Answered contacts whose wait was <= the service-level threshold.",
-       [](const QueueSeries& s) { return static_cast<double>(s.answeredInThreshold.get()); }},
-      {"ccpulse_contacts_answered_unmatched_total",
-       "Answered contacts with no contact.queued seen: counted as answered, kept out of wait statistics.",
-       [](const QueueSeries& s) { return static_cast<double>(s.answeredUnmatched.get()); }},
-      {"ccpulse_contacts_abandoned_total", "Contacts that left while waiting.",
-       [](const QueueSeries& s) { return static_cast<double>(s.abandoned.get()); }},
-      {"ccpulse_contacts_abandoned_in_threshold_total", "Abandoned contacts whose wait was <= the threshold.",
-       [](const QueueSeries& s) { return static_cast<double>(s.abandonedInThreshold.get()); }},
-      {"ccpulse_contacts_abandoned_short_total", "Abandoned contacts whose wait was <= short_abandon.",
-       [](const QueueSeries& s) { return static_cast<double>(s.abandonedShort.get()); }},
-      {"ccpulse_contacts_handled_total", "Contacts wrapped up (after-contact work done).",
-       [](const QueueSeries& s) { return static_cast<double>(s.handled.get()); }},
-      {"ccpulse_contacts_transferred_total", "Contacts transferred out of the queue.",
-       [](const QueueSeries& s) { return static_cast<double>(s.transferred.get()); }},
-      {"ccpulse_contacts_transferred_in_total", "Contacts queued here after being answered in another queue.",
-       [](const QueueSeries& s) { return static_cast<double>(s.transferredIn.get()); }},
-      {"ccpulse_talk_seconds_total", "Connected time minus hold time of ended contacts.",
-       [](const QueueSeries& s) { return s.talkSeconds.get(); }},
-      {"ccpulse_hold_seconds_total", "Hold time of ended contacts.",
-       [](const QueueSeries& s) { return s.holdSeconds.get(); }},
-      {"ccpulse_acw_seconds_total", "After-contact work time of wrapped contacts.",
-       [](const QueueSeries& s) { return s.acwSeconds.get(); }},
-      {"ccpulse_handle_seconds_total", "Talk + hold + after-contact work of wrapped contacts.",
-       [](const QueueSeries& s) { return s.handleSeconds.get(); }},
-      {"ccpulse_surveys_total", "Post-contact survey results.",
-       [](const QueueSeries& s) { return static_cast<double>(s.surveys.get()); }},
-      {"ccpulse_survey_csat_total", "Sum of CSAT scores (1-5) of survey results; divide by ccpulse_surveys_total.",
-       [](const QueueSeries& s) { return s.csatSum.get(); }},
-  };
-  constexpr std::size_t kCounterCount = std::size(kCounters);
+  namespace qf = queue_families;
+  const auto& kCounters = qf::kCounters;
+  constexpr std::size_t kCounterCount = std::size(qf::kCounters);
   std::vector<MetricFamily> counters;
   counters.reserve(kCounterCount);
   for (const auto& def : kCounters) {
     counters.push_back(family(def.name, def.help, MetricType::Counter));
   }
-  auto dequeued = family("ccpulse_contacts_dequeued_total",
-                         "Contacts that left the queue unanswered for another reason.", MetricType::Counter);
-  auto selfService = family("ccpulse_selfservice_total",
-                            "Self-service outcomes (contained = resolved without an agent).", MetricType::Counter);
-  auto wait =
-      family("ccpulse_wait_seconds", "Wait from queued to answered, of answered contacts.", MetricType::Histogram);
-  auto abandonWait = family("ccpulse_abandon_wait_seconds", "Wait from queued to abandon, of abandoned contacts.",
-                            MetricType::Histogram);
-  auto waiting = family("ccpulse_contacts_waiting", "Contacts waiting in the queue now.", MetricType::Gauge);
-  auto oldest = family("ccpulse_oldest_waiting_seconds",
-                       "Age of the longest-waiting contact now in the queue (0 if none).", MetricType::Gauge);
-  auto target = family("ccpulse_service_level_target", "Configured service-level target (ratio).", MetricType::Gauge);
-  auto threshold =
-      family("ccpulse_service_level_threshold_seconds", "Configured service-level threshold.", MetricType::Gauge);
-  auto serviceLevel = family(
-      "ccpulse_service_level",
-      "Service level over the rolling window per the configured formula (absent when undefined).", MetricType::Gauge);
-  auto asa =
-      family("ccpulse_asa_seconds", "Average wait of answered contacts over the rolling window.", MetricType::Gauge);
-  auto aht = family("ccpulse_aht_seconds", "Average handle time of contacts wrapped in the rolling window.",
-                    MetricType::Gauge);
-  auto abandonRate = family("ccpulse_abandon_rate", "Abandoned / offered over the rolling window.", MetricType::Gauge);
-  auto transferRate =
-      family("ccpulse_transfer_rate", "Transfers out / answered over the rolling window.", MetricType::Gauge);
+  const auto textFamily = [](const qf::Text& t, MetricType type) { return family(t.name, t.help, type); };
+  auto dequeued = textFamily(qf::kDequeued, MetricType::Counter);
+  auto selfService = textFamily(qf::kSelfService, MetricType::Counter);
+  auto wait = textFamily(qf::kWait, MetricType::Histogram);
+  auto abandonWait = textFamily(qf::kAbandonWait, MetricType::Histogram);
+  auto waiting = textFamily(qf::kWaiting, MetricType::Gauge);
+  auto oldest = textFamily(qf::kOldest, MetricType::Gauge);
+  auto target = textFamily(qf::kTarget, MetricType::Gauge);
+  auto threshold = textFamily(qf::kThreshold, MetricType::Gauge);
+  auto serviceLevel = textFamily(qf::kServiceLevel, MetricType::Gauge);
+  auto asa = textFamily(qf::kAsa, MetricType::Gauge);
+  auto aht = textFamily(qf::kAht, MetricType::Gauge);
+  auto abandonRate = textFamily(qf::kAbandonRate, MetricType::Gauge);
+  auto transferRate = textFamily(qf::kTransferRate, MetricType::Gauge);
 
   // Clock-aligned interval and day: [0] current so far, [1] last closed.
-  struct PeriodDef {
-    const char* suffix;
-    const char* help;
-    PubF64 PeriodGauges::*field;
-  };
-  static const PeriodDef kPeriodDefs[] = {
-      {"offered", "Contacts offered in the period.", &PeriodGauges::offered},
-      {"answered", "Contacts answered (known wait) in the period.", &PeriodGauges::answered},
-      {"answered_in_threshold", "Contacts answered within the threshold in the period.",
-       &PeriodGauges::answeredInThreshold},
-      {"abandoned", "Contacts abandoned (known wait) in the period.", &PeriodGauges::abandoned},
-      {"service_level", "Service level of the period per the configured formula (absent when undefined).",
-       &PeriodGauges::serviceLevel},
-      {"asa_seconds", "Average wait of contacts answered in the period.", &PeriodGauges::asaSeconds},
-      {"aht_seconds", "Average handle time of contacts wrapped in the period.", &PeriodGauges::ahtSeconds},
-      {"abandon_rate", "Abandoned / offered in the period.", &PeriodGauges::abandonRate},
-      {"start_timestamp_seconds", "Start of the period (local clock-aligned), seconds since the epoch.",
-       &PeriodGauges::startSeconds},
-  };
+  const auto& kPeriodDefs = qf::kPeriods;
   std::vector<MetricFamily> intervalFamilies;
   std::vector<MetricFamily> dayFamilies;
   for (const auto& def : kPeriodDefs) {
     intervalFamilies.push_back(family(std::string("ccpulse_interval_") + def.suffix,
-                                      std::string(def.help) + " Label interval: current (so far) or last (closed).",
-                                      MetricType::Gauge));
-    dayFamilies.push_back(family(std::string("ccpulse_day_") + def.suffix,
-                                 std::string(def.help) + " Label day: current (day to date, tenant time zone) or last.",
-                                 MetricType::Gauge));
+                                      std::string(def.help) + qf::kIntervalHelpNote, MetricType::Gauge));
+    dayFamilies.push_back(
+        family(std::string("ccpulse_day_") + def.suffix, std::string(def.help) + qf::kDayHelpNote, MetricType::Gauge));
   }
   const auto addPeriods = [&](std::vector<MetricFamily>& families, const char* label,
                               const std::array<PeriodGauges, 2>& gauges, const Labels& labels) {

@@ -1,9 +1,8 @@
 #include "ccpulse/export/scoped_metrics.hpp"
 
-#include <prometheus/text_serializer.h>
-
 #include <algorithm>
-#include <sstream>
+
+#include "ccpulse/export/text_format.hpp"
 
 namespace ccpulse {
 
@@ -30,9 +29,9 @@ void filterFamilies(std::vector<prometheus::MetricFamily>& families, const Scope
 
 std::string renderScoped(std::vector<prometheus::MetricFamily> families, const Scope& scope) {
   filterFamilies(families, scope);
-  std::ostringstream os;
-  prometheus::TextSerializer().Serialize(os, families);
-  return os.str();
+  std::string out;
+  appendFamilies(out, families);
+  return out;
 }
 
 namespace {

@@ -107,6 +107,9 @@ class Session final : public std::enable_shared_from_this<Session<Stream>> {
       response->body() = std::move(result.body);
     }
     response->prepare_payload();
+    // The write gets its own deadline: the one set in read() also covered the wait for the
+    // request and the handler, which for a ~100 MB /metrics on a busy machine can use most of it.
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     bhttp::async_write(stream_, *response,
                        [self = this->shared_from_this(), response](beast::error_code writeEc, std::size_t) {
                          if (writeEc || !response->keep_alive()) {

@@ -1,8 +1,10 @@
 #pragma once
-/// Builds the Prometheus exposition (prometheus-cpp's MetricFamily model and text serializer)
-/// from the engine's published series and the ingest and process stats. Reads only atomics and
-/// append-only lists: a scrape never takes a lock the writers wait on. Thread-safe: any thread may
-/// call collect()/render() concurrently (each call builds its own result).
+/// Builds the Prometheus exposition from the engine's published series and the ingest and process
+/// stats. The per-queue families, the bulk of a scrape, are written straight into text
+/// (QueueExposition); the other families go through prometheus-cpp's MetricFamily model and are
+/// serialized by appendFamilies(). Reads only atomics and append-only lists: a scrape never takes
+/// a lock the writers wait on. Thread-safe: any thread may call collect()/render()/renderTo()
+/// concurrently (each call builds its own result; the staffing cache has its own mutex).
 
 #include <map>
 #include <memory>
@@ -16,6 +18,8 @@
 #include "ccpulse/durability/durability.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/engine/published.hpp"
+#include "ccpulse/export/queue_exposition.hpp"
+#include "ccpulse/http/scope.hpp"
 #include "ccpulse/ingest/zmq_source.hpp"
 
 namespace ccpulse {
@@ -41,9 +45,13 @@ class MetricsExporter final {
   /// Adds the journal / checkpoint self-metrics (call before the first scrape).
   void setDurability(const DurabilityStats* durability) noexcept { durability_ = durability; }
 
+  /// Every family as prometheus-cpp's model, the queue families included: the reference the
+  /// direct text path is tested against (render() == TextSerializer(collect()), byte for byte).
   [[nodiscard]] std::vector<prometheus::MetricFamily> collect() const;
-  /// Text exposition format 0.0.4.
+  /// Text exposition format 0.0.4, everything (the admin view).
   [[nodiscard]] std::string render() const;
+  /// Appends the exposition `scope` may see to `out` (what renderScoped(collect(), scope) gives).
+  void renderTo(std::string& out, const Scope& scope) const;
   /// Only the staffing families (cached like collect()'s), for the wallboard's staffing gap.
   [[nodiscard]] std::vector<prometheus::MetricFamily> staffing() const {
     std::vector<prometheus::MetricFamily> out;
@@ -63,6 +71,10 @@ class MetricsExporter final {
   /// Required agents (Erlang C and A), staffing gap and predicted service level per queue,
   /// recomputed at most every staffing.interval (scrapes in between reuse the result).
   void collectStaffing(std::vector<prometheus::MetricFamily>& out) const;
+  /// The staffing families as text: the cached text for an operations scope, else filtered.
+  void renderStaffing(std::string& out, const Scope& scope) const;
+  /// Recomputes staffingCache_ and staffingText_ when staffing.interval has passed (staffingMutex_ held).
+  void refreshStaffingLocked() const;
   [[nodiscard]] std::vector<prometheus::MetricFamily> computeStaffing() const;
   /// Forecast and schedule gauges and their variance against the actual interval (staffingMutex_ held).
   void computeForecastVariance(
@@ -74,12 +86,14 @@ class MetricsExporter final {
   const ProcessStats& process_;
   const DurabilityStats* durability_ = nullptr;
   std::vector<std::string> windowLabels_;
+  QueueExposition queueText_;
   StaffingSettings staffing_;
   std::size_t staffingWindow_ = 0;
   // Cache of the staffing families. The mutex is taken by scrapes only; writers never wait on it.
   mutable std::mutex staffingMutex_;
   mutable std::int64_t staffingComputedNs_ = INT64_MIN;
   mutable std::vector<prometheus::MetricFamily> staffingCache_;
+  mutable std::string staffingText_;                    ///< staffingCache_ serialized, for unfiltered scrapes
   std::shared_ptr<const ForecastsByTenant> forecasts_;  ///< guarded by staffingMutex_
 };
 
