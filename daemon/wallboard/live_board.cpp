@@ -121,13 +121,14 @@ LiveBoard::~LiveBoard() { timer_.cancel(); }
 
 std::int64_t LiveBoard::minIntervalNs() const noexcept { return toNs(settings_.streamInterval) / 2; }
 
-std::uint64_t LiveBoard::engineGeneration() const noexcept {
-  std::uint64_t generation = 0;
+LiveBoard::Generation LiveBoard::engineGeneration() const noexcept {
+  Generation g;
   for (std::size_t i = 0; i < engine_.shardCount(); ++i) {
     const ShardStats& stats = engine_.shard(i).stats();
-    generation += stats.applied.get() + stats.publishes.get();
+    g.applied += stats.applied.get();
+    g.publishes += stats.publishes.get();
   }
-  return generation;
+  return g;
 }
 
 void LiveBoard::scheduleTick() {
@@ -160,10 +161,18 @@ void LiveBoard::tick() {
   const std::int64_t now = steadyNowNs();
   const std::int64_t sinceLast = now - lastPushNs_;
   // Against what was pushed, not what was built: an /api/v1/queues request may rebuild the rows.
-  const bool changed = engineGeneration() != pushedGeneration_;
+  const Generation g = engineGeneration();
+  bool changed = g.publishes != pushedGeneration_.publishes;
+  if (!changed && g.applied != pushedGeneration_.applied) {
+    if (unpublishedSinceNs_ == 0) {
+      unpublishedSinceNs_ = now;
+    }
+    changed = now - unpublishedSinceNs_ >= toNs(kPublishWait);
+  }
   if ((changed && sinceLast >= minIntervalNs()) || sinceLast >= toNs(settings_.streamInterval)) {
     rebuild(now);
     pushedGeneration_ = rowsGeneration_;
+    unpublishedSinceNs_ = 0;
     ++snapshotSeq_;
     lastPushNs_ = now;
     counters_->snapshots.add(1);

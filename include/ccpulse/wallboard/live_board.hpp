@@ -51,6 +51,11 @@ class LiveBoard final {
  public:
   /// How often the engine's change generation is polled while a stream is open.
   static constexpr std::chrono::milliseconds kPollInterval{20};
+  /// An event applied but not yet published (the shard publishes as its rings run dry, i.e.
+  /// right after): wait this long for the publish, so one snapshot carries the event's waiting
+  /// count and its windows together. A saturated shard publishes only every publish_interval;
+  /// then its applied events are pushed after this wait.
+  static constexpr std::chrono::milliseconds kPublishWait{100};
 
   /// `engine` and `exporter` must outlive the board; `io` is the control thread's io_context
   /// (the streams' timer runs on it) and must outlive it too.
@@ -75,9 +80,14 @@ class LiveBoard final {
   /// ccpulse_wallboard_stream_clients, ccpulse_wallboard_streams_total{result},
   /// ccpulse_wallboard_snapshots_total, ccpulse_wallboard_snapshots_coalesced_total.
   [[nodiscard]] std::vector<prometheus::MetricFamily> families() const;
-  /// Sum of every shard's applied-event and publish counters: it moves whenever a tile may have
-  /// changed (waiting on apply; oldest wait, windows and the day on publish).
-  [[nodiscard]] std::uint64_t engineGeneration() const noexcept;
+  /// Sums of every shard's applied-event and publish counters: they move whenever a tile may
+  /// have changed (waiting on apply; oldest wait, windows and the day on publish).
+  struct Generation {
+    std::uint64_t applied = 0;
+    std::uint64_t publishes = 0;
+    bool operator==(const Generation&) const = default;
+  };
+  [[nodiscard]] Generation engineGeneration() const noexcept;
 
   struct Counters {
     PubI64 active;
@@ -111,14 +121,15 @@ class LiveBoard final {
   std::vector<std::string> windowLabels_;
   std::vector<Row> rows_;
   std::int64_t rowsBuiltNs_ = INT64_MIN;
-  std::uint64_t rowsGeneration_ = 0;
+  Generation rowsGeneration_;
   std::int64_t generatedMs_ = 0;
   std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
   boost::asio::steady_timer timer_;
   bool ticking_ = false;
-  std::int64_t lastPushNs_ = 0;         ///< steady clock; 0 = long ago
-  std::uint64_t snapshotSeq_ = 0;       ///< number of the newest pushed snapshot
-  std::uint64_t pushedGeneration_ = 0;  ///< engineGeneration() when it was built
+  std::int64_t lastPushNs_ = 0;          ///< steady clock; 0 = long ago
+  std::uint64_t snapshotSeq_ = 0;        ///< number of the newest pushed snapshot
+  Generation pushedGeneration_;          ///< engineGeneration() when it was built
+  std::int64_t unpublishedSinceNs_ = 0;  ///< first tick that saw events applied but not published
   std::vector<std::weak_ptr<Stream>> streams_;
 };
 
