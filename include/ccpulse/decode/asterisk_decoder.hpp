@@ -1,0 +1,48 @@
+#pragma once
+/// The decoder of both Asterisk formats (`asterisk_queue_log`, `asterisk_ami`): one
+/// AsteriskDecoder<Format> per source owns the per-source AsteriskTracker (calls waiting or
+/// talking, agents' memberships, pauses and calls) and hands each frame within `max_frame_bytes`
+/// to the format's parser, which maps it onto tracker calls (asterisk_queue_log.hpp,
+/// asterisk_ami.hpp). Mapping tables: docs/adapters/asterisk.md.
+///
+/// One instance per source, owned by that source's ingest thread; not thread-safe. Never throws on
+/// input. The tracker's tables are fixed-capacity (AdapterSettings::maxCalls / maxAgents) and
+/// allocated once, so steady-state decoding allocates nothing.
+
+#include <cstddef>
+#include <string_view>
+
+#include "ccpulse/config/config.hpp"
+#include "ccpulse/decode/asterisk_tracker.hpp"
+#include "ccpulse/decode/frame_decoder.hpp"
+
+namespace ccpulse {
+
+/// `Format` is default-constructible and has
+/// `std::size_t decode(std::string_view frame, AsteriskTracker&, DecodeSink&)`, returning the
+/// number of events it delivered.
+template <class Format>
+class AsteriskDecoder final : public FrameDecoder {
+ public:
+  explicit AsteriskDecoder(const SourceSettings& settings)
+      : maxFrameBytes_(settings.maxFrameBytes), tracker_(settings.adapter) {}
+
+  std::size_t decode(std::string_view frame, DecodeSink& sink) override {
+    if (frame.size() > maxFrameBytes_) {
+      sink.onReject(RejectReason::kOversize, {});
+      return 0;
+    }
+    return format_.decode(frame, tracker_, sink);
+  }
+
+  /// Calls and agents currently remembered (for tests).
+  [[nodiscard]] std::size_t trackedCalls() const noexcept { return tracker_.trackedCalls(); }
+  [[nodiscard]] std::size_t trackedAgents() const noexcept { return tracker_.trackedAgents(); }
+
+ private:
+  std::size_t maxFrameBytes_;
+  AsteriskTracker tracker_;
+  Format format_;
+};
+
+}  // namespace ccpulse
