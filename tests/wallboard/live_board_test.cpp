@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <boost/asio/executor_work_guard.hpp>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -179,8 +180,9 @@ bool has(const std::string& snapshot, const std::string& text) { return snapshot
 // A change is pushed at once, not on the heartbeat: the deadline for each of 8 changes is the
 // earliest moment the coalescing allows (the last snapshot plus half stream_interval, or the
 // change itself if that is later) plus 400 ms for a loaded machine (20 ms expected). A reader
-// thread stamps each snapshot as it arrives. A stream on a fixed 1 s timer meets that only when
-// the change falls in the last 400 ms before its tick (40 %): for all eight, 0.4^8 = 0.07 %.
+// thread stamps each snapshot as it arrives. One miss of eight is tolerated (a scheduler stall on
+// a loaded machine). A stream on a fixed 1 s timer meets the deadline only when the change falls
+// in the last 400 ms before its tick (40 %): 7 or 8 of 8 with probability 0.85 %.
 TEST_F(LiveBoardStreamTest, ChangePushedPromptlyNotOnTheHeartbeat) {
   start({.enabled = true, .streamInterval = 1s, .maxStreamClients = 4});
   SseClient client(server_->port());
@@ -206,6 +208,7 @@ TEST_F(LiveBoardStreamTest, ChangePushedPromptlyNotOnTheHeartbeat) {
     return std::optional<std::chrono::steady_clock::time_point>();
   };
   ASSERT_TRUE(pollUntil([&] { return snapshot("\"queues\"", {}).has_value(); }, 2s)) << "the first snapshot";
+  int misses = 0;
   for (int i = 1; i <= 8; ++i) {
     std::this_thread::sleep_for(300ms + 100ms * (i % 4));  // changes at varied phases of the heartbeat
     std::chrono::steady_clock::time_point lastPush;
@@ -222,12 +225,12 @@ TEST_F(LiveBoardStreamTest, ChangePushedPromptlyNotOnTheHeartbeat) {
       break;
     }
     const auto deadline = std::max(sent, lastPush + 500ms) + 400ms;
-    EXPECT_LE(*at, deadline) << "change " << i << " took "
-                             << std::chrono::duration_cast<std::chrono::milliseconds>(*at - sent).count()
-                             << " ms; last snapshot before it "
-                             << std::chrono::duration_cast<std::chrono::milliseconds>(sent - lastPush).count()
-                             << " ms earlier";
+    misses += *at > deadline ? 1 : 0;
+    std::cout << "change " << i << " took " << std::chrono::duration_cast<std::chrono::milliseconds>(*at - sent).count()
+              << " ms; last snapshot before it "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(sent - lastPush).count() << " ms earlier\n";
   }
+  EXPECT_LE(misses, 1) << "changes that missed their deadline (see above)";
 }
 
 // Nothing changes: one snapshot per stream_interval (the heartbeat), no more.
