@@ -94,7 +94,7 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
     exporter_->setDurability(&durability_->stats());
   }
   intervals_ = std::make_unique<IntervalStore>(config_->intervals.history.count(), /*logEach=*/true);
-  board_ = std::make_unique<LiveBoard>(*engine_, *exporter_, config_->wallboard);
+  board_ = std::make_unique<LiveBoard>(*engine_, *exporter_, config_->wallboard, io_);
   // Access per route (docs/security.md). A route not listed here is admin-only: a new endpoint
   // adds one line saying it filters by request.scope.
   gate_ = std::make_unique<AccessGate>(config_->auth);

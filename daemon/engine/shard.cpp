@@ -967,7 +967,6 @@ void Shard::addProvisionalAgentTime(std::int64_t nowUs) noexcept {
 }
 
 void Shard::publish(std::int64_t nowUs) noexcept {
-  stats_.publishes.add(1);
   addProvisionalAgentTime(nowUs);
 
   // Oldest waiting per series, and eviction of contacts older than contact_max_age.
@@ -1012,6 +1011,9 @@ void Shard::publish(std::int64_t nowUs) noexcept {
   for (std::size_t i = 0; i < agentSeriesCount; ++i) {
     publishAgentWindows(agentSeries_.at(i), nowUs);
   }
+  // Counted when done: the wallboard (live_board.hpp) takes a change of this count as "the
+  // gauges are fresh" and pushes a snapshot; counted at the start, it pushed half-published ones.
+  stats_.publishes.add(1);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -30,17 +30,14 @@ constexpr std::chrono::seconds kIdleTimeout{30};
 constexpr std::chrono::seconds kStreamWriteTimeout{10};
 
 /// One connection: requests in sequence (keep-alive), or, after a handler answers with an
-/// EventStream, an endless timer-driven write loop. `Stream` is beast::tcp_stream or
+/// EventStream, an endless write loop driven by the feed's wake-ups. `Stream` is beast::tcp_stream or
 /// beast::ssl_stream<beast::tcp_stream>.
 template <typename Stream>
 class Session final : public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <typename... Args>
   Session(std::shared_ptr<HttpHandler> handler, std::string remote, Args&&... args)
-      : stream_(std::forward<Args>(args)...),
-        timer_(stream_.get_executor()),
-        handler_(std::move(handler)),
-        remote_(std::move(remote)) {}
+      : stream_(std::forward<Args>(args)...), handler_(std::move(handler)), remote_(std::move(remote)) {}
 
   void start() {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -120,45 +117,83 @@ class Session final : public std::enable_shared_from_this<Session<Stream>> {
                        });
   }
 
-  // Server-Sent Events: the header once, then one event per interval. The body has no length
-  // and ends when the connection closes (HTTP/1.1 allows that for responses).
+  // Server-Sent Events: the header once, then an event whenever the feed wakes us. The body has
+  // no length and ends when the connection closes (HTTP/1.1 allows that for responses).
   void startStream(std::shared_ptr<EventStream> feed) {
     feed_ = std::move(feed);
     out_ = "HTTP/1.1 200 OK\r\nServer: ccpulsed/" CCPULSE_VERSION
            "\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
            "Connection: close\r\n\r\nretry: 1000\n\n";
     out_ += feed_->nextEvent();
+    // Weak: the feed is owned by this session, so a strong pointer here would be a cycle.
+    feed_->setWake([weak = this->weak_from_this()] {
+      if (const auto self = weak.lock()) {
+        self->onWake();
+      }
+    });
+    // The read (never timed out: only writes are) is what keeps the session alive between
+    // events; the write timer is set per write (a pending read leaves it alone).
+    beast::get_lowest_layer(stream_).expires_never();
+    watchClose();
     writeEvent();
   }
 
+  // The client sends nothing after its request: a read completes when it goes away, and frees
+  // its slot at once instead of at the next write.
+  void watchClose() {
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) {
+                                self->close();
+                                self->feed_.reset();
+                                return;
+                              }
+                              self->watchClose();
+                            });
+  }
+
+  // One write in flight at most: a wake during it only sets pendingWake_, and the newest event
+  // is taken when the write completes (older ones are never queued for a slow client).
+  void onWake() {
+    if (!feed_) {
+      return;
+    }
+    if (writing_) {
+      pendingWake_ = true;
+      return;
+    }
+    try {
+      out_ = feed_->nextEvent();
+    } catch (const std::exception& e) {
+      spdlog::error("http: event stream failed: {}", e.what());
+      close();
+      feed_.reset();
+      return;
+    }
+    if (!out_.empty()) {
+      writeEvent();
+    }
+  }
+
   void writeEvent() {
+    writing_ = true;
     beast::get_lowest_layer(stream_).expires_after(kStreamWriteTimeout);
     asio::async_write(stream_, asio::buffer(out_),
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->writing_ = false;
                         if (ec) {
                           self->close();
                           self->feed_.reset();  // the client went away: free its slot now
                           return;
                         }
-                        self->timer_.expires_after(self->feed_->interval());
-                        self->timer_.async_wait([self](beast::error_code waitEc) {
-                          if (waitEc) {
-                            return;
-                          }
-                          try {
-                            self->out_ = self->feed_->nextEvent();
-                          } catch (const std::exception& e) {
-                            spdlog::error("http: event stream failed: {}", e.what());
-                            self->close();
-                            return;
-                          }
-                          self->writeEvent();
-                        });
+                        if (self->pendingWake_) {
+                          self->pendingWake_ = false;
+                          self->onWake();
+                        }
                       });
   }
 
   Stream stream_;
-  asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::request<bhttp::string_body> request_;
@@ -166,6 +201,9 @@ class Session final : public std::enable_shared_from_this<Session<Stream>> {
   std::string remote_;
   std::shared_ptr<EventStream> feed_;
   std::string out_;
+  bool writing_ = false;
+  bool pendingWake_ = false;
+  std::array<char, 256> discard_{};
 };
 
 std::shared_ptr<ssl::context> makeTlsContext(const TlsSettings& tls) {

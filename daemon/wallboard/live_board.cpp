@@ -6,7 +6,10 @@
 #include <map>
 #include <tuple>
 
+#include <spdlog/spdlog.h>
+
 #include "ccpulse/common/clock.hpp"
+#include "ccpulse/common/rate_limited_log.hpp"
 #include "ccpulse/config/duration.hpp"
 
 namespace ccpulse {
@@ -53,53 +56,148 @@ std::string label(const prometheus::ClientMetric& m, std::string_view name) {
   return {};
 }
 
-/// A feed for one client; holds the board only for nextEvent() (called while the board lives:
-/// the io_context that calls it is stopped before the board is destroyed) and the counters by
-/// shared_ptr, so a destructor run during teardown touches nothing freed.
-class BoardStream final : public EventStream {
+std::int64_t toNs(Micros d) noexcept { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); }
+
+}  // namespace
+
+/// A feed for one client: a snapshot whenever the board has pushed a newer one than this client
+/// took. Holds the board only for nextEvent() (called while the board lives: the io_context that
+/// calls it is stopped before the board is destroyed) and the counters by shared_ptr, so a
+/// destructor run during teardown touches nothing freed.
+class LiveBoard::Stream final : public EventStream {
  public:
-  BoardStream(LiveBoard& board, Scope scope, std::shared_ptr<LiveBoard::Counters> counters,
-              std::chrono::milliseconds interval)
-      : board_(board), scope_(std::move(scope)), counters_(std::move(counters)), interval_(interval) {
+  Stream(LiveBoard& board, Scope scope, std::shared_ptr<Counters> counters)
+      : board_(board), scope_(std::move(scope)), counters_(std::move(counters)) {
     counters_->active.add(1);
     counters_->opened.add(1);
   }
-  ~BoardStream() override { counters_->active.add(-1); }
-  BoardStream(const BoardStream&) = delete;
-  BoardStream& operator=(const BoardStream&) = delete;
+  ~Stream() override { counters_->active.add(-1); }
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  void setWake(std::function<void()> wake) override { wake_ = std::move(wake); }
+  void wake() const {
+    if (wake_) {
+      wake_();
+    }
+  }
 
   std::string nextEvent() override {
+    const std::uint64_t newest = board_.snapshotSeq_;
+    if (taken_ && newest == takenSeq_) {
+      return {};
+    }
+    if (taken_ && newest > takenSeq_ + 1) {
+      counters_->coalesced.add(newest - takenSeq_ - 1);  // this client was still writing the older ones
+    }
+    taken_ = true;
+    takenSeq_ = newest;
     std::string json = board_.queuesJson(scope_);
     if (!json.empty() && json.back() == '\n') {
       json.pop_back();
     }
     return "event: snapshot\ndata: " + json + "\n\n";
   }
-  [[nodiscard]] std::chrono::milliseconds interval() const override { return interval_; }
 
  private:
   LiveBoard& board_;
   Scope scope_;
-  std::shared_ptr<LiveBoard::Counters> counters_;
-  std::chrono::milliseconds interval_;
+  std::shared_ptr<Counters> counters_;
+  std::function<void()> wake_;
+  bool taken_ = false;
+  std::uint64_t takenSeq_ = 0;
 };
 
-}  // namespace
-
-LiveBoard::LiveBoard(const Engine& engine, const MetricsExporter& exporter, WallboardSettings settings)
-    : engine_(engine), exporter_(exporter), settings_(settings) {
+LiveBoard::LiveBoard(const Engine& engine, const MetricsExporter& exporter, WallboardSettings settings,
+                     boost::asio::io_context& io)
+    : engine_(engine), exporter_(exporter), settings_(settings), timer_(io) {
   for (const Micros w : engine_.settings().windows) {
     windowLabels_.push_back(formatDuration(w));
   }
 }
 
+// The pending tick (if any) completes with operation_aborted and touches nothing.
+LiveBoard::~LiveBoard() { timer_.cancel(); }
+
+std::int64_t LiveBoard::minIntervalNs() const noexcept { return toNs(settings_.streamInterval) / 2; }
+
+LiveBoard::Generation LiveBoard::engineGeneration() const noexcept {
+  Generation g;
+  for (std::size_t i = 0; i < engine_.shardCount(); ++i) {
+    const ShardStats& stats = engine_.shard(i).stats();
+    g.applied += stats.applied.get();
+    g.publishes += stats.publishes.get();
+  }
+  return g;
+}
+
+void LiveBoard::scheduleTick() {
+  timer_.expires_after(kPollInterval);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    try {
+      tick();
+    } catch (const std::exception& e) {
+      static RateLimitedLog log;
+      if (std::uint64_t suppressed = 0; log.shouldLog(suppressed)) {
+        spdlog::error("wallboard: snapshot failed: {} ({} more suppressed)", e.what(), suppressed);
+      }
+      scheduleTick();
+    }
+  });
+}
+
+// Push on change (leading edge: at once if the last push is at least minIntervalNs() old;
+// otherwise when it becomes so, carrying everything since), and as a heartbeat every
+// stream_interval. The timer runs only while a stream is open.
+void LiveBoard::tick() {
+  std::erase_if(streams_, [](const std::weak_ptr<Stream>& s) { return s.expired(); });
+  if (streams_.empty()) {
+    ticking_ = false;
+    return;
+  }
+  const std::int64_t now = steadyNowNs();
+  const std::int64_t sinceLast = now - lastPushNs_;
+  // Against what was pushed, not what was built: an /api/v1/queues request may rebuild the rows.
+  const Generation g = engineGeneration();
+  bool changed = g.publishes != pushedGeneration_.publishes;
+  if (!changed && g.applied != pushedGeneration_.applied) {
+    if (unpublishedSinceNs_ == 0) {
+      unpublishedSinceNs_ = now;
+    }
+    changed = now - unpublishedSinceNs_ >= toNs(kPublishWait);
+  }
+  if ((changed && sinceLast >= minIntervalNs()) || sinceLast >= toNs(settings_.streamInterval)) {
+    rebuild(now);
+    pushedGeneration_ = rowsGeneration_;
+    unpublishedSinceNs_ = 0;
+    ++snapshotSeq_;
+    lastPushNs_ = now;
+    counters_->snapshots.add(1);
+    // Copied: a wake writes at once and a failed write may drop a stream meanwhile.
+    const auto streams = streams_;
+    for (const auto& weak : streams) {
+      if (const auto stream = weak.lock()) {
+        stream->wake();
+      }
+    }
+  }
+  scheduleTick();
+}
+
 const std::vector<LiveBoard::Row>& LiveBoard::rows() {
   const std::int64_t now = steadyNowNs();
-  const std::int64_t maxAgeNs =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(settings_.streamInterval).count() / 2;
-  if (rowsBuiltNs_ != INT64_MIN && now - rowsBuiltNs_ < maxAgeNs) {
-    return rows_;
+  if (rowsBuiltNs_ == INT64_MIN || (engineGeneration() != rowsGeneration_ && now - rowsBuiltNs_ >= minIntervalNs())) {
+    rebuild(now);
   }
+  return rows_;
+}
+
+void LiveBoard::rebuild(std::int64_t now) {
+  // Read first: whatever changes during the build moves the generation past this value.
+  rowsGeneration_ = engineGeneration();
   rowsBuiltNs_ = now;
   generatedMs_ =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -210,7 +308,6 @@ const std::vector<LiveBoard::Row>& LiveBoard::rows() {
   std::sort(rows_.begin(), rows_.end(), [](const Row& a, const Row& b) {
     return std::tie(a.tenant, a.vendor, a.json) < std::tie(b.tenant, b.vendor, b.json);
   });
-  return rows_;
 }
 
 std::string LiveBoard::queuesJson(const Scope& scope) {
@@ -240,12 +337,17 @@ std::shared_ptr<EventStream> LiveBoard::openStream(const Scope& scope) {
     counters_->rejected.add(1);
     return nullptr;
   }
-  return std::make_shared<BoardStream>(*this, scope, counters_,
-                                       std::chrono::duration_cast<std::chrono::milliseconds>(settings_.streamInterval));
+  auto stream = std::make_shared<Stream>(*this, scope, counters_);
+  streams_.push_back(stream);
+  if (!ticking_) {
+    ticking_ = true;
+    scheduleTick();
+  }
+  return stream;
 }
 
 std::vector<prometheus::MetricFamily> LiveBoard::families() const {
-  std::vector<prometheus::MetricFamily> out(2);
+  std::vector<prometheus::MetricFamily> out(4);
   out[0].name = "ccpulse_wallboard_stream_clients";
   out[0].help = "Clients connected to /api/v1/stream.";
   out[0].type = prometheus::MetricType::Gauge;
@@ -261,6 +363,16 @@ std::vector<prometheus::MetricFamily> LiveBoard::families() const {
     m.counter.value = static_cast<double>(value);
     out[1].metric.push_back(std::move(m));
   }
+  out[2].name = "ccpulse_wallboard_snapshots_total";
+  out[2].help = "Snapshots pushed to /api/v1/stream clients (one per change burst or heartbeat).";
+  out[2].type = prometheus::MetricType::Counter;
+  out[2].metric.emplace_back();
+  out[2].metric.back().counter.value = static_cast<double>(counters_->snapshots.get());
+  out[3].name = "ccpulse_wallboard_snapshots_coalesced_total";
+  out[3].help = "Snapshots a slow /api/v1/stream client skipped because a newer one replaced them.";
+  out[3].type = prometheus::MetricType::Counter;
+  out[3].metric.emplace_back();
+  out[3].metric.back().counter.value = static_cast<double>(counters_->coalesced.get());
   return out;
 }
 

@@ -2,7 +2,8 @@
 /// Minimal HTTP/1.1 server on Boost.Beast (plain or TLS 1.2+) for /metrics, the API, the
 /// wallboard and its Server-Sent Events stream. Runs entirely on the io_context it is given (the
 /// daemon's control thread); handlers are called on that thread, and an event stream is an async
-/// write loop driven by a timer on it, so a slow stream client never blocks another request.
+/// write loop driven by its producer's wake-ups, so a slow stream client never blocks another
+/// request.
 /// Not thread-safe: construct, start and stop on the io_context's thread.
 
 #include <chrono>
@@ -30,14 +31,22 @@ struct HttpRequest {
   Scope scope;                ///< set by the AccessGate before the handler runs
 };
 
-/// A Server-Sent Events feed. The server sends `nextEvent()` every `interval()` until the client
-/// goes away, then drops the feed (its destructor runs on the io_context's thread).
+/// A Server-Sent Events feed, pushed by its producer rather than polled on a timer: the producer
+/// calls the `wake` function it was given whenever it has something new, and the server then
+/// takes `nextEvent()` as soon as the client's previous write has completed. At most one write
+/// is in flight per client and a wake during it only sets a flag, so a slow client's backlog is
+/// one event whatever the producer's rate: what it missed is coalesced into the newest event.
+/// All calls happen on the io_context's thread; the feed is dropped (destructor on that thread)
+/// when the client goes away.
 class EventStream {
  public:
   virtual ~EventStream() = default;
-  /// One complete event ("data: ...\n\n"); called on the io_context's thread.
+  /// Called once when the stream starts; `wake` may be called any number of times afterwards (on
+  /// the io_context's thread; it does nothing once the client is gone).
+  virtual void setWake(std::function<void()> wake) = 0;
+  /// The next complete event ("event: ...\ndata: ...\n\n"), or an empty string when there is
+  /// nothing new since the last one taken.
   virtual std::string nextEvent() = 0;
-  [[nodiscard]] virtual std::chrono::milliseconds interval() const = 0;
 };
 
 struct HttpResponse {
