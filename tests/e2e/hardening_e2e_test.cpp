@@ -327,7 +327,10 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
   const auto [simStatus, simOut] =
       runCommand(CCPULSE_SIM_PATH,
                  {"--endpoint", "tcp://127.0.0.1:" + std::to_string(zmqPort), "--fast", "--count", "50", "--start",
-                  "2026-11-23T09:00:00Z", "--curve-server-key", server.publicKey, "--curve-secret-key", simSecret});
+                  "2026-11-23T09:00:00Z", "--curve-server-key", server.publicKey, "--curve-secret-key", simSecret,
+                  // The sim exits right after queueing; a long linger lets a slow CURVE handshake (a
+                  // sanitizer build on a busy machine took over the default 2 s) finish first.
+                  "--linger", "30000"});
   ASSERT_EQ(simStatus, 0) << simOut;
   ASSERT_TRUE(pollUntil([&] { return events() == 54.0; }, std::chrono::seconds(10))) << simOut;
   const auto api = httpGet(d.httpPort, "/api/v1/sources");
