@@ -282,6 +282,9 @@ std::size_t AsteriskQueueLogDecoder::decode(std::string_view frame, DecodeSink& 
   return impl_->decode(frame, sink);
 }
 
+void AsteriskQueueLogDecoder::saveState(std::string& out) { impl_->tracker.saveState(out); }
+bool AsteriskQueueLogDecoder::restoreState(std::string_view state) { return impl_->tracker.restoreState(state); }
+
 std::size_t AsteriskQueueLogDecoder::trackedCalls() const noexcept { return impl_->tracker.trackedCalls(); }
 std::size_t AsteriskQueueLogDecoder::trackedAgents() const noexcept { return impl_->tracker.trackedAgents(); }
 

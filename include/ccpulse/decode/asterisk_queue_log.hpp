@@ -27,6 +27,9 @@ class AsteriskQueueLogDecoder final : public FrameDecoder {
 
   /// One queue_log line (a trailing "\n" or "\r\n" is ignored).
   std::size_t decode(std::string_view frame, DecodeSink& sink) override;
+  /// The tracker's tables (calls waiting or connected, agents), for checkpoints.
+  void saveState(std::string& out) override;
+  bool restoreState(std::string_view state) override;
 
   /// Calls and agents currently remembered (for tests).
   [[nodiscard]] std::size_t trackedCalls() const noexcept;

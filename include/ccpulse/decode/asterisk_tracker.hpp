@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "ccpulse/config/config.hpp"
@@ -65,6 +66,12 @@ class AsteriskTracker final {
   /// Membership and state of one member as QueueMemberStatus / QueueMember report it.
   std::size_t memberStatus(std::int64_t tsUs, std::string_view agent, std::string_view queue, bool paused,
                            std::string_view reason, bool inCall, DecodeSink& sink);
+
+  /// The whole table state (calls, agents, orders) as bytes, for checkpoints (docs/durability.md);
+  /// restoreState() puts it back into a tracker built with the same settings. False (and the
+  /// tracker left empty) when the bytes come from an incompatible layout.
+  void saveState(std::string& out);
+  bool restoreState(std::string_view state);
 
   [[nodiscard]] std::size_t trackedCalls() const noexcept { return calls_.size(); }
   [[nodiscard]] std::size_t trackedAgents() const noexcept { return agents_.size(); }
