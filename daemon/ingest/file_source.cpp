@@ -92,9 +92,11 @@ void FileSource::start() {
   if (thread_.joinable()) {
     return;
   }
-  spdlog::info("source {}: tailing {} (format {}, offset kept in {})", settings_.name, path_,
+  spdlog::info("source {}: tailing {} (format {}, position kept in {})", settings_.name, path_,
                sourceFormatName(settings_.format),
-               offsetFile_.empty() ? std::string("nowhere: no state.directory") : offsetFile_);
+               journal_ != nullptr   ? std::string("the journal and checkpoints")
+               : offsetFile_.empty() ? std::string("nowhere: no state.directory")
+                                     : offsetFile_);
   boost::asio::post(io_, [this] {
     pollOnce();
     schedule();
