@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (tests/fuzz/) with clang, ASan and UBSan into build-fuzz and runs
 # each one for a bounded time on a copy of its checked-in seed corpus.
 # Usage: scripts/fuzz.sh [seconds-per-target]   (default 60)
-# Env: CCPULSE_FUZZ_TARGETS="json_decoder config_loader rfc3339" (subset to run),
+# Env: CCPULSE_FUZZ_TARGETS="json_decoder config_loader" (a subset; default: every tests/fuzz/fuzz_*.cpp),
 #      CCPULSE_FUZZ_CXX (default clang++-14, else clang++), CCPULSE_FUZZ_BUILD_DIR (default build-fuzz).
 # New inputs accumulate in $build_dir/corpus/<target>/ (reused by the next run). A crash leaves
 # its input in $build_dir/artifacts/<target>/; fix the bug, then add that input to
@@ -16,7 +16,13 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds == 0)); then
   exit 2
 fi
 build_dir=${CCPULSE_FUZZ_BUILD_DIR:-build-fuzz}
-targets=(${CCPULSE_FUZZ_TARGETS:-json_decoder config_loader rfc3339 amazon_connect_decoder twilio_taskrouter_decoder genesys_cloud_decoder})
+# Every tests/fuzz/fuzz_<name>.cpp is a target, so a new decoder's fuzzer is run without editing this.
+all_targets=()
+for f in tests/fuzz/fuzz_*.cpp; do
+  name=$(basename "$f" .cpp)
+  all_targets+=("${name#fuzz_}")
+done
+targets=(${CCPULSE_FUZZ_TARGETS:-${all_targets[*]}})
 cxx=${CCPULSE_FUZZ_CXX:-}
 if [[ -z "$cxx" ]]; then
   cxx=$(command -v clang++-14 || command -v clang++ || true)
