@@ -187,6 +187,10 @@ HttpResponse App::handle(const HttpRequest& request) {
     families.push_back(gate_->failureFamily());
     std::string body = renderScoped(std::move(families), scope);
     // The contract families come as text; a scoped caller keeps only its own series' lines.
+    // Period-to-date includes the open intervals: drain the closed ones first so that a snapshot
+    // and its closed interval are rarely both missing (the tracker skips one counted twice).
+    drainClosed();
+    contracts_->setOpenIntervals(openIntervalRows());
     body += filterScopedText(contracts_->renderMetrics(contractNowUs()), scope);
     if (history_ && scope.seesOperations()) {  // only with a state directory: replay has none
       body +=
@@ -314,6 +318,18 @@ void App::drainClosed() {
       spdlog::error("contract period write failed ({} similar suppressed): {}", suppressed, e.what());
     }
   }
+}
+
+std::vector<IntervalRow> App::openIntervalRows() const {
+  std::vector<IntervalRow> rows;
+  for (std::size_t i = 0; i < engine_->shardCount(); ++i) {
+    const auto& list = engine_->shard(i).queueSeries();
+    const std::size_t n = list.size();
+    for (std::size_t j = 0; j < n; ++j) {
+      appendOpenIntervals(list.at(j), rows);
+    }
+  }
+  return rows;
 }
 
 std::int64_t App::contractNowUs() const {

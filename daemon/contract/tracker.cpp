@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <sstream>
 
@@ -47,6 +48,32 @@ IntervalRow toIntervalRow(const ClosedPeriod& p) {
   row.thresholdSeconds = p.thresholdSeconds;
   row.counts = p.counts;
   return row;
+}
+
+void appendOpenIntervals(const QueueSeries& series, std::vector<IntervalRow>& out) {
+  if (!series.openIntervals.written()) {
+    return;
+  }
+  const OpenIntervals open = series.openIntervals.read();
+  const OutcomeCounts zero{};
+  const auto add = [&](std::int64_t startUs, std::int64_t endUs, const OutcomeCounts& counts) {
+    // All fields are integers or sums of non-negative doubles: all-zero bytes means nothing counted.
+    if (startUs == INT64_MIN || std::memcmp(&counts, &zero, sizeof counts) == 0) {
+      return;
+    }
+    IntervalRow row;
+    row.tenant = series.tenant;
+    row.vendor = series.vendor;
+    row.queue = series.queue;
+    row.channel = series.channel;
+    row.startUs = startUs;
+    row.endUs = endUs;
+    row.thresholdSeconds = open.thresholdSeconds;
+    row.counts = counts;
+    out.push_back(std::move(row));
+  };
+  add(open.closingStartUs, open.closingEndUs, open.closing);
+  add(open.currentStartUs, open.currentEndUs, open.current);
 }
 
 ContractTracker::ContractTracker(std::int64_t intervalUs, std::int64_t graceUs, HistoryDb* db)
@@ -105,22 +132,70 @@ void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contr
   if (db_ == nullptr || terms_.empty()) {
     return;
   }
-  // Derived state: the current periods' closed intervals, and the closed periods' tallies.
-  for (const IntervalRow& row : db_->intervals("", earliest, INT64_MAX)) {
-    addInterval(row);
-  }
+  // Derived state: the closed periods' tallies, and the current periods' closed intervals.
+  earliest = INT64_MAX;
   for (TermState& t : terms_) {
-    for (const ContractPeriodRow& p : db_->contractPeriods(t.contract->name, t.term->name)) {
+    const std::vector<ContractPeriodRow> closed = db_->contractPeriods(t.contract->name, t.term->name);
+    // "Now" may still be inside a period that history has already closed (an event clock that
+    // has seen no event since the restart): the current period is the one after it, or it
+    // would be closed, written and counted a second time.
+    for (const ContractPeriodRow& p : closed) {
+      if (p.startUs == t.startUs) {
+        startPeriod(t, p.endUs);
+      }
+    }
+    for (const ContractPeriodRow& p : closed) {
       t.periodsMet += p.status == "met" ? 1 : 0;
       t.periodsMissed += p.status == "missed" ? 1 : 0;
       if (p.startUs >= t.creditMonthStartUs && p.startUs < t.startUs) {
         t.creditPercentThisMonth += p.creditPercent;
       }
     }
+    earliest = std::min(earliest, t.startUs);
+  }
+  for (const IntervalRow& row : db_->intervals("", earliest, INT64_MAX)) {
+    addInterval(row);
   }
 }
 
+namespace {
+
+std::string seriesKey(const IntervalRow& row) {
+  std::string key;
+  key.reserve(row.tenant.size() + row.vendor.size() + row.queue.size() + 5);
+  key.append(row.tenant).push_back('\x1f');
+  key.append(row.vendor).push_back('\x1f');
+  key.append(row.queue).push_back('\x1f');
+  key.push_back(static_cast<char>('0' + static_cast<int>(row.channel)));
+  return key;
+}
+
+}  // namespace
+
+void ContractTracker::setOpenIntervals(std::vector<IntervalRow> rows) { open_ = std::move(rows); }
+
+OutcomeCounts ContractTracker::liveCounts(const TermState& t, std::int64_t& coveredUntilUs) const {
+  OutcomeCounts counts = t.sum;
+  coveredUntilUs = t.coveredUntilUs;
+  for (const IntervalRow& row : open_) {
+    if (row.startUs < t.startUs || row.startUs >= t.endUs ||
+        !termCovers(*t.contract, *t.term, row.tenant, row.vendor, row.queue, row.channel)) {
+      continue;
+    }
+    // Closed already (its ClosedPeriod was drained after this snapshot was taken): counted in sum.
+    const auto closed = closedUntil_.find(seriesKey(row));
+    if (closed != closedUntil_.end() && row.startUs < closed->second) {
+      continue;
+    }
+    addCounts(counts, row.counts);
+    coveredUntilUs = std::max(coveredUntilUs, row.startUs);
+  }
+  return counts;
+}
+
 void ContractTracker::addInterval(const IntervalRow& row) {
+  std::int64_t& closedUntil = closedUntil_[seriesKey(row)];
+  closedUntil = std::max(closedUntil, row.endUs);
   for (TermState& t : terms_) {
     if (!termCovers(*t.contract, *t.term, row.tenant, row.vendor, row.queue, row.channel)) {
       continue;
@@ -239,7 +314,7 @@ std::string ContractTracker::renderMetrics(std::int64_t nowUs) const {
   Family attainment{"ccpulse_contract_attainment",
                     "gauge",
                     "Period-to-date attainment of a contract term, in the measure's unit (ratios 0-1, seconds, "
-                    "CSAT 1-5, NPS, complaints per 1000), from closed intervals",
+                    "CSAT 1-5, NPS, complaints per 1000), from the closed intervals plus the open ones",
                     {}};
   Family target{"ccpulse_contract_target", "gauge", "Contract term target (bound=target, or min/max of a band)", {}};
   Family status{
@@ -275,9 +350,13 @@ std::string ContractTracker::renderMetrics(std::int64_t nowUs) const {
                          escapeLabel(t.contract->tenant) + "\",vendor=\"" + escapeLabel(t.contract->vendor) +
                          "\",term=\"" + escapeLabel(term.name) + "\",measure=\"" + std::string(toString(term.measure)) +
                          "\",period=\"" + std::string(toString(term.period)) + "\"";
-    const TermValue value = termValue(term, t.sum);
-    const std::int64_t elapsed = t.coveredUntilUs - t.startUs;
-    const std::int64_t restFrom = std::max(t.coveredUntilUs, t.startUs);
+    std::int64_t coveredUntil = t.coveredUntilUs;
+    const OutcomeCounts live = liveCounts(t, coveredUntil);
+    const TermValue value = termValue(term, live);
+    // The open interval's counts run to about now: the period so far reaches now when that is
+    // later than what the counts surely cover (never beyond the period).
+    const std::int64_t restFrom = std::clamp(std::max(nowUs, coveredUntil), t.startUs, t.endUs);
+    const std::int64_t elapsed = restFrom - t.startUs;
     const Needed need =
         neededForRest(term, value, elapsed, t.endUs - restFrom, forecastVolume(*t.contract, term, restFrom, t.endUs));
     const TermStatus s = openStatus(term, value, need);
@@ -305,7 +384,6 @@ std::string ContractTracker::renderMetrics(std::int64_t nowUs) const {
     met.body << met.name << '{' << labels << "} " << t.periodsMet << '\n';
     credit.body << credit.name << '{' << labels << "} " << number(t.creditPercentThisMonth) << '\n';
   }
-  (void)nowUs;
   std::string out;
   for (Family* f :
        {&attainment, &target, &status, &needed, &volume, &remaining, &start, &end, &missed, &met, &credit}) {

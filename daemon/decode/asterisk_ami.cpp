@@ -1,10 +1,9 @@
 #include "ccpulse/decode/asterisk_ami.hpp"
 
 #include <array>
-#include <charconv>
 #include <chrono>
 
-#include "ccpulse/decode/asterisk_tracker.hpp"
+#include "asterisk_parse.hpp"
 
 namespace ccpulse {
 namespace {
@@ -13,7 +12,6 @@ constexpr std::size_t kMaxHeaders = 64;
 // A QueueCallerLeave not followed by AgentConnect or an abandon within this much event time was a
 // timeout or another exit: app_queue publishes AgentConnect right after the leave on answer.
 constexpr std::int64_t kLeaveGraceUs = 2'000'000;
-constexpr std::int64_t kMaxEpochSeconds = kMaxTimestampUs / 1'000'000;
 
 struct Headers {
   std::array<std::pair<std::string_view, std::string_view>, kMaxHeaders> items{};
@@ -36,43 +34,6 @@ struct Headers {
   }
 };
 
-bool parseTimestamp(std::string_view text, std::int64_t& outUs) noexcept {
-  const std::size_t dot = text.find('.');
-  const std::string_view whole = text.substr(0, dot);
-  std::int64_t seconds = 0;
-  const auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
-  if (whole.empty() || ec != std::errc{} || end != whole.data() + whole.size() || seconds < 0 ||
-      seconds > kMaxEpochSeconds) {
-    return false;
-  }
-  std::int64_t micros = 0;
-  if (dot != std::string_view::npos) {
-    const std::string_view fraction = text.substr(dot + 1);
-    if (fraction.empty() || fraction.size() > 9) {
-      return false;
-    }
-    std::int64_t scale = 100'000;
-    for (const char c : fraction) {
-      if (c < '0' || c > '9') {
-        return false;
-      }
-      micros += (c - '0') * scale;
-      scale /= 10;
-    }
-  }
-  outUs = seconds * 1'000'000 + micros;
-  return true;
-}
-
-bool parseSeconds(std::string_view text, std::int64_t& out) noexcept {
-  if (text.empty()) {
-    out = AsteriskTracker::kUnknown;
-    return true;
-  }
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc{} && end == text.data() + text.size() && out >= 0 && out <= 10'000'000'000;
-}
-
 bool isTrue(std::string_view v) noexcept { return v == "1" || v == "true" || v == "yes" || v == "True" || v == "Yes"; }
 
 enum class Kind : std::uint8_t {
@@ -84,6 +45,7 @@ enum class Kind : std::uint8_t {
   kComplete,
   kRingNoAnswer,
   kMemberStatus,
+  kMember,  // QueueStatus reply: the only message whose InCall is used
   kMemberAdded,
   kMemberRemoved,
   kEntry,
@@ -107,27 +69,14 @@ constexpr std::array<Spec, 14> kSpecs{{
     {"QueueMemberPause", Kind::kMemberStatus},
     {"QueueMemberAdded", Kind::kMemberAdded},
     {"QueueMemberRemoved", Kind::kMemberRemoved},
-    {"QueueMember", Kind::kMemberStatus},  // QueueStatus reply
-    {"QueueEntry", Kind::kEntry},          // QueueStatus reply
+    {"QueueMember", Kind::kMember},  // QueueStatus reply
+    {"QueueEntry", Kind::kEntry},    // QueueStatus reply
     {"QueueStatusComplete", Kind::kStatusComplete},
 }};
 
 }  // namespace
 
-struct AsteriskAmiDecoder::Impl {
-  explicit Impl(const SourceSettings& settings) : maxFrameBytes(settings.maxFrameBytes), tracker(settings.adapter) {}
-  std::size_t decode(std::string_view frame, DecodeSink& sink);
-
-  std::size_t maxFrameBytes;
-  AsteriskTracker tracker;
-  bool inSnapshot = false;
-};
-
-std::size_t AsteriskAmiDecoder::Impl::decode(std::string_view frame, DecodeSink& sink) {
-  if (frame.size() > maxFrameBytes) {
-    sink.onReject(RejectReason::kOversize, {});
-    return 0;
-  }
+std::size_t AsteriskAmiFormat::decode(std::string_view frame, AsteriskTracker& tracker, DecodeSink& sink) {
   Headers h;
   std::size_t start = 0;
   while (start < frame.size()) {
@@ -183,7 +132,7 @@ std::size_t AsteriskAmiDecoder::Impl::decode(std::string_view frame, DecodeSink&
   if (stamp.empty()) {
     tsUs = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
                .count();
-  } else if (!parseTimestamp(stamp, tsUs)) {
+  } else if (!asterisk::parseEpoch(stamp, tsUs)) {
     sink.onReject(RejectReason::kBadTimestamp, "Timestamp");
     return 0;
   }
@@ -196,21 +145,12 @@ std::size_t AsteriskAmiDecoder::Impl::decode(std::string_view frame, DecodeSink&
   const bool needsCall = spec->kind <= Kind::kRingNoAnswer || spec->kind == Kind::kEntry;
   const bool needsQueue = spec->kind != Kind::kStatusComplete;
   const bool needsAgent = spec->kind >= Kind::kCalled && spec->kind <= Kind::kMemberRemoved;
-  const std::pair<std::string_view, std::string_view> ids[] = {
-      {call, "Uniqueid"}, {queue, "Queue"}, {agent, "MemberName"}};
-  const bool needed[] = {needsCall, needsQueue, needsAgent};
-  for (std::size_t i = 0; i < 3; ++i) {
-    if (needed[i] && ids[i].first.empty()) {
-      sink.onReject(RejectReason::kMissingField, ids[i].second);
-      return 0;
-    }
-    if (ids[i].first.size() > kMaxIdLength) {
-      sink.onReject(RejectReason::kFieldTooLong, ids[i].second);
-      return 0;
-    }
+  if (!asterisk::checkIds(
+          {{call, "Uniqueid", needsCall}, {queue, "Queue", needsQueue}, {agent, "MemberName", needsAgent}}, sink)) {
+    return 0;
   }
   const auto seconds = [&](std::string_view key, std::int64_t& out) {
-    if (!parseSeconds(h.get(key), out)) {
+    if (!asterisk::parseSeconds(h.get(key), out)) {
       sink.onReject(RejectReason::kBadValue, key);
       return false;
     }
@@ -241,12 +181,15 @@ std::size_t AsteriskAmiDecoder::Impl::decode(std::string_view frame, DecodeSink&
         return n;
       }
       return n + t.complete(tsUs, call, queue, agent, hold, talk, h.get("Reason") == "transfer", sink);
-    case Kind::kMemberStatus: {
+    case Kind::kMemberStatus:
+    case Kind::kMember: {
       std::string_view reason = h.get("PausedReason");
       if (reason.empty()) {
         reason = h.get("Reason");  // QueueMemberPause before Asterisk 13
       }
-      return n + t.memberStatus(tsUs, agent, queue, isTrue(h.get("Paused")), reason, isTrue(h.get("InCall")), sink);
+      const std::optional<bool> inCall =
+          spec->kind == Kind::kMember ? std::optional<bool>(isTrue(h.get("InCall"))) : std::nullopt;
+      return n + t.memberStatus(tsUs, agent, queue, isTrue(h.get("Paused")), reason, inCall, sink);
     }
     case Kind::kMemberAdded:
       return n + t.addMember(tsUs, agent, queue, sink);
@@ -269,12 +212,5 @@ std::size_t AsteriskAmiDecoder::Impl::decode(std::string_view frame, DecodeSink&
   }
   return n;
 }
-
-AsteriskAmiDecoder::AsteriskAmiDecoder(const SourceSettings& settings) : impl_(std::make_unique<Impl>(settings)) {}
-AsteriskAmiDecoder::~AsteriskAmiDecoder() = default;
-
-std::size_t AsteriskAmiDecoder::decode(std::string_view frame, DecodeSink& sink) { return impl_->decode(frame, sink); }
-std::size_t AsteriskAmiDecoder::trackedCalls() const noexcept { return impl_->tracker.trackedCalls(); }
-std::size_t AsteriskAmiDecoder::trackedAgents() const noexcept { return impl_->tracker.trackedAgents(); }
 
 }  // namespace ccpulse

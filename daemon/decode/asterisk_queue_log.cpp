@@ -1,9 +1,8 @@
 #include "ccpulse/decode/asterisk_queue_log.hpp"
 
 #include <array>
-#include <charconv>
 
-#include "ccpulse/decode/asterisk_tracker.hpp"
+#include "asterisk_parse.hpp"
 
 namespace ccpulse {
 namespace {
@@ -11,8 +10,6 @@ namespace {
 // epoch|callid|queue|agent|EVENT|data1|...; data fields past this many are never used.
 constexpr std::size_t kMaxFields = 12;
 constexpr std::size_t kFixedFields = 5;
-// The latest epoch second the canonical range accepts (9999-12-31T23:59:59Z).
-constexpr std::int64_t kMaxEpochSeconds = kMaxTimestampUs / 1'000'000;
 
 enum class Kind : std::uint8_t {
   kEnterQueue,
@@ -85,61 +82,9 @@ constexpr std::array<std::string_view, 4> kIgnoredNames{"CONFIGRELOAD", "DID", "
 // Asterisk writes "NONE" where a field has no value.
 std::string_view valueOf(std::string_view field) noexcept { return field == "NONE" ? std::string_view{} : field; }
 
-bool parseEpoch(std::string_view text, std::int64_t& outUs) noexcept {
-  // Integer seconds; a fraction (some patched builds write microseconds) is accepted and truncated.
-  const std::size_t dot = text.find('.');
-  const std::string_view whole = text.substr(0, dot);
-  std::int64_t seconds = 0;
-  const auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
-  if (whole.empty() || ec != std::errc{} || end != whole.data() + whole.size() || seconds < 0 ||
-      seconds > kMaxEpochSeconds) {
-    return false;
-  }
-  std::int64_t micros = 0;
-  if (dot != std::string_view::npos) {
-    const std::string_view fraction = text.substr(dot + 1);
-    if (fraction.empty() || fraction.size() > 9) {
-      return false;
-    }
-    std::int64_t scale = 100'000;
-    for (const char c : fraction) {
-      if (c < '0' || c > '9') {
-        return false;
-      }
-      micros += (c - '0') * scale;
-      scale /= 10;
-    }
-  }
-  outUs = seconds * 1'000'000 + micros;
-  return true;
-}
-
-/// A non-negative integer duration in seconds; empty = unknown.
-bool parseSeconds(std::string_view text, std::int64_t& out) noexcept {
-  if (text.empty()) {
-    out = AsteriskTracker::kUnknown;
-    return true;
-  }
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc{} && end == text.data() + text.size() && out >= 0 && out <= 10'000'000'000;
-}
-
 }  // namespace
 
-struct AsteriskQueueLogDecoder::Impl {
-  explicit Impl(const SourceSettings& settings) : maxFrameBytes(settings.maxFrameBytes), tracker(settings.adapter) {}
-
-  std::size_t decode(std::string_view line, DecodeSink& sink);
-
-  std::size_t maxFrameBytes;
-  AsteriskTracker tracker;
-};
-
-std::size_t AsteriskQueueLogDecoder::Impl::decode(std::string_view line, DecodeSink& sink) {
-  if (line.size() > maxFrameBytes) {
-    sink.onReject(RejectReason::kOversize, {});
-    return 0;
-  }
+std::size_t AsteriskQueueLogFormat::decode(std::string_view line, AsteriskTracker& tracker, DecodeSink& sink) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
     line.remove_suffix(1);
   }
@@ -161,7 +106,7 @@ std::size_t AsteriskQueueLogDecoder::Impl::decode(std::string_view line, DecodeS
     return 0;
   }
   std::int64_t tsUs = 0;
-  if (!parseEpoch(fields[0], tsUs)) {
+  if (!asterisk::parseEpoch(fields[0], tsUs)) {
     sink.onReject(RejectReason::kBadTimestamp, "epoch");
     return 0;
   }
@@ -198,23 +143,16 @@ std::size_t AsteriskQueueLogDecoder::Impl::decode(std::string_view line, DecodeS
   const auto data = [&](std::size_t i) -> std::string_view {
     return i < dataCount && kFixedFields + i < kMaxFields ? fields[kFixedFields + i] : std::string_view{};
   };
-  const std::pair<std::string_view, std::string_view> ids[] = {{call, "callid"}, {queue, "queue"}, {agent, "agent"}};
-  const bool needed[] = {spec->needsCall, spec->needsQueue, spec->needsAgent};
-  for (std::size_t i = 0; i < 3; ++i) {
-    if (needed[i] && ids[i].first.empty()) {
-      sink.onReject(RejectReason::kMissingField, ids[i].second);
-      return 0;
-    }
-    if (ids[i].first.size() > kMaxIdLength) {
-      sink.onReject(RejectReason::kFieldTooLong, ids[i].second);
-      return 0;
-    }
+  if (!asterisk::checkIds(
+          {{call, "callid", spec->needsCall}, {queue, "queue", spec->needsQueue}, {agent, "agent", spec->needsAgent}},
+          sink)) {
+    return 0;
   }
   // Durations at data index `i`, named for the reject detail.
   std::int64_t d1 = AsteriskTracker::kUnknown;
   std::int64_t d2 = AsteriskTracker::kUnknown;
   const auto seconds = [&](std::size_t i, std::string_view field, std::int64_t& out) {
-    if (!parseSeconds(data(i), out)) {
+    if (!asterisk::parseSeconds(data(i), out)) {
       sink.onReject(RejectReason::kBadValue, field);
       return false;
     }
@@ -273,19 +211,5 @@ std::size_t AsteriskQueueLogDecoder::Impl::decode(std::string_view line, DecodeS
   }
   return 0;
 }
-
-AsteriskQueueLogDecoder::AsteriskQueueLogDecoder(const SourceSettings& settings)
-    : impl_(std::make_unique<Impl>(settings)) {}
-AsteriskQueueLogDecoder::~AsteriskQueueLogDecoder() = default;
-
-std::size_t AsteriskQueueLogDecoder::decode(std::string_view frame, DecodeSink& sink) {
-  return impl_->decode(frame, sink);
-}
-
-void AsteriskQueueLogDecoder::saveState(std::string& out) { impl_->tracker.saveState(out); }
-bool AsteriskQueueLogDecoder::restoreState(std::string_view state) { return impl_->tracker.restoreState(state); }
-
-std::size_t AsteriskQueueLogDecoder::trackedCalls() const noexcept { return impl_->tracker.trackedCalls(); }
-std::size_t AsteriskQueueLogDecoder::trackedAgents() const noexcept { return impl_->tracker.trackedAgents(); }
 
 }  // namespace ccpulse

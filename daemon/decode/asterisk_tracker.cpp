@@ -216,6 +216,11 @@ std::size_t AsteriskTracker::complete(std::int64_t tsUs, std::string_view call, 
     if (c == nullptr && holdSeconds != kUnknown) {
       n += enterQueue(earlier(answeredUs, holdSeconds), call, queue, {}, sink);
     }
+    if (Agent* a = agent.empty() ? nullptr : findAgent(agent); a != nullptr && a->snapshotCalls > 0) {
+      // This is the call the snapshot counted without naming it: connect() counts it again.
+      --a->snapshotCalls;
+      --a->calls;
+    }
     n += connect(answeredUs, call, queue, agent, kUnknown, sink);
   }
   if (transfer) {
@@ -330,7 +335,10 @@ std::size_t AsteriskTracker::restart(std::int64_t tsUs, DecodeSink& sink) {
   // FlatTable has no clear(); QUEUESTART is rare enough for a fresh table.
   calls_ = FlatTable<Call>(settings_.maxCalls);
   pendingLeaves_ = 0;
-  agents_.forEach([](std::uint64_t, Agent& a) { a.calls = 0; });
+  agents_.forEach([](std::uint64_t, Agent& a) {
+    a.calls = 0;
+    a.snapshotCalls = 0;
+  });
   return n;
 }
 
@@ -413,7 +421,8 @@ std::size_t AsteriskTracker::settle(std::int64_t tsUs, std::int64_t graceUs, Dec
 }
 
 std::size_t AsteriskTracker::memberStatus(std::int64_t tsUs, std::string_view agent, std::string_view queue,
-                                          bool paused, std::string_view reason, bool inCall, DecodeSink& sink) {
+                                          bool paused, std::string_view reason, std::optional<bool> inCall,
+                                          DecodeSink& sink) {
   std::size_t n = ensureMember(tsUs, agent, queue, sink);
   Agent* a = touchAgent(agent, sink);
   if (a == nullptr) {
@@ -423,10 +432,12 @@ std::size_t AsteriskTracker::memberStatus(std::int64_t tsUs, std::string_view ag
   const bool wasBusy = a->calls > 0;
   a->paused = paused;
   a->reason.assign(paused && reason.size() <= kMaxTagLength ? reason : std::string_view{});
-  if (!inCall) {
+  if (inCall.has_value() && !*inCall) {
     a->calls = 0;
-  } else if (a->calls == 0) {
+    a->snapshotCalls = 0;
+  } else if (inCall.has_value() && a->calls == 0) {
     a->calls = 1;
+    a->snapshotCalls = 1;
   }
   if (wasPaused != a->paused || wasBusy != (a->calls > 0)) {
     n += emitState(tsUs, *a, sink);

@@ -894,6 +894,18 @@ void Shard::publishQueueWindows(QueueSeries& series, std::int64_t nowUs) noexcep
     publishPeriod((kind == PeriodKind::kInterval ? series.interval : series.day)[0], series.policy, p.currentStartUs,
                   p.current);
   }
+  const PeriodState& p = series.intervalState;
+  OpenIntervals open;
+  open.currentStartUs = p.currentStartUs;
+  open.currentEndUs = p.currentEndUs;
+  open.current = p.current;
+  if (p.closingOpen) {
+    open.closingStartUs = p.closingStartUs;
+    open.closingEndUs = p.closingEndUs;
+    open.closing = p.closing;
+  }
+  open.thresholdSeconds = seconds(series.policy.threshold.count());
+  series.openIntervals.write(open);
 }
 
 void Shard::publishAgentWindows(AgentQueueSeries& series, std::int64_t nowUs) noexcept {

@@ -296,6 +296,29 @@ std::int64_t HistoryDb::newestIntervalEndUs() const {
   return sqlite3_column_type(query.get(), 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(query.get(), 0);
 }
 
+std::int64_t HistoryDb::deleteIntervalsBefore(const std::vector<std::string>& tenants, std::int64_t cutoffUs) {
+  std::int64_t deleted = 0;
+  exec("BEGIN");
+  try {
+    // An interval ending by the cutoff starts before it: bounding start_us keeps this a range
+    // scan of the tenant's primary key.
+    Statement intervals(db_, "DELETE FROM intervals WHERE tenant = ? AND start_us < ? AND end_us <= ?");
+    for (const std::string& tenant : tenants) {
+      bindText(intervals.get(), 1, tenant);
+      sqlite3_bind_int64(intervals.get(), 2, cutoffUs);
+      sqlite3_bind_int64(intervals.get(), 3, cutoffUs);
+      intervals.step();
+      deleted += sqlite3_changes(db_);
+      intervals.reset();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+  return deleted;
+}
+
 std::int64_t HistoryDb::intervalCount() const {
   Statement query(db_, "SELECT count(*) FROM intervals");
   query.step();

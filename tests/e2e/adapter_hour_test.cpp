@@ -34,6 +34,7 @@
 #include <sstream>
 
 #include "../support/test_support.hpp"
+#include "metric_expect.hpp"
 
 namespace ccpulse::test {
 namespace {
@@ -255,19 +256,10 @@ TEST(AdapterDaemon, TwilioHourOverZeroMqGivesHandComputedMetrics) {
   ASSERT_EQ(lines.size(), 104U);  // 69 decoded + 3 rejected + 32 callbacks that count nothing
   pushFrames(zmqPort, lines);
   std::vector<Sample> samples;
-  std::string last;
-  const bool settled = pollUntil(
-      [&] {
-        const auto r = httpGet(httpPort, "/metrics");
-        if (!r || r->status != 200) {
-          return false;
-        }
-        samples = parsePrometheusText(r->body);
-        last = mismatches(samples, h, "cloud");
-        return last.empty();
-      },
-      std::chrono::seconds(15));
-  EXPECT_TRUE(settled) << last << readFile(logPath);
+  const std::string last = pollMetricsUntilMatch(
+      httpPort, [&](const std::vector<Sample>& s) { return mismatches(s, h, "cloud"); }, std::chrono::seconds(15),
+      &samples);
+  EXPECT_EQ(last, "") << readFile(logPath);
   EXPECT_EQ(findSample(samples, "ccpulse_frames_received_total", {{"source", "cloud"}}), 104);
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait(std::chrono::seconds(10)), 0) << readFile(logPath);

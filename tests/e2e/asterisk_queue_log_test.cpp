@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "../support/test_support.hpp"
+#include "metric_expect.hpp"
 
 namespace ccpulse::test {
 namespace {
@@ -38,18 +39,7 @@ std::map<std::string, std::string> with(std::map<std::string, std::string> label
 
 /// Every number the fixture's rules imply. Returns a description of each mismatch ("" = none).
 std::string mismatches(const std::vector<Sample>& s, const std::string& source) {
-  std::string out;
-  const auto expect = [&](const std::string& name, const std::map<std::string, std::string>& labels, double want) {
-    const auto got = findSample(s, name, labels);
-    if (!got || *got != want) {
-      std::string l;
-      for (const auto& [k, v] : labels) {
-        l += k + "=" + v + ",";
-      }
-      out +=
-          name + "{" + l + "} = " + (got ? std::to_string(*got) : "absent") + ", want " + std::to_string(want) + "\n";
-    }
-  };
+  MetricExpect expect(s);
   // support: 60 calls (i = 0..59, one a minute).
   //   abandoned: i%10==4 (6 calls, wait 3 s: short and within 20 s) + i%10==9 (6 calls, wait 30 s) = 12
   //   dequeued by timeout: i = 7, 27, 47 = 3
@@ -109,7 +99,7 @@ std::string mismatches(const std::vector<Sample>& s, const std::string& source) 
   expect("ccpulse_events_ignored_total", {{"source", source}}, 7);
   // 269 lines, one frame each.
   expect("ccpulse_frames_received_total", {{"source", source}}, 269);
-  return out;
+  return expect.mismatches();
 }
 
 std::string config(int httpPort, const std::string& endpoint, const std::string& stateDir) {

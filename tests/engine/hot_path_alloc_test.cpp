@@ -16,12 +16,24 @@
 #include "ccpulse/ingest/sequence_tracker.hpp"
 #include "ccpulse/ingest/source_stats.hpp"
 
+// A sanitizer runtime (ASan, TSan) owns the global operator new and would clash with the
+// counting replacements below (duplicate symbols under TSan, new/free mismatches under ASan);
+// there the test is skipped and the Release build does the counting.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CCPULSE_SANITIZED_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define CCPULSE_SANITIZED_BUILD 1
+#endif
+#endif
+
 namespace {
 
 // Counts every allocation made through operator new on any thread (relaxed: only the total
 // read after the work on the same thread matters, and the work here is single-threaded).
 std::atomic<std::uint64_t> gAllocations{0};
 
+#ifndef CCPULSE_SANITIZED_BUILD
 void* countedAlloc(std::size_t size) {
   gAllocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) {
@@ -40,34 +52,17 @@ void* countedAlignedAlloc(std::size_t size, std::align_val_t align) {
   throw std::bad_alloc();
 }
 
+#endif
+
 }  // namespace
 
+#ifndef CCPULSE_SANITIZED_BUILD
 // Replacements of the global allocation functions for this test binary. They only count and
 // forward to malloc, so every other test in the binary behaves as before.
 void* operator new(std::size_t size) { return countedAlloc(size); }
 void* operator new[](std::size_t size) { return countedAlloc(size); }
 void* operator new(std::size_t size, std::align_val_t align) { return countedAlignedAlloc(size, align); }
 void* operator new[](std::size_t size, std::align_val_t align) { return countedAlignedAlloc(size, align); }
-// The nothrow forms too: std::stable_sort's temporary buffer uses them, and a sanitizer runtime
-// reports a mismatch when its own nothrow new is paired with the free() below.
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  gAllocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept { return operator new(size, tag); }
-void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
-  gAllocations.fetch_add(1, std::memory_order_relaxed);
-  const auto a = static_cast<std::size_t>(align);
-  const std::size_t rounded = (size + a - 1) / a * a;
-  return std::aligned_alloc(a, rounded == 0 ? a : rounded);
-}
-void* operator new[](std::size_t size, std::align_val_t align, const std::nothrow_t& tag) noexcept {
-  return operator new(size, align, tag);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
@@ -76,6 +71,7 @@ void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#endif
 
 namespace ccpulse {
 namespace {
@@ -113,6 +109,9 @@ std::uint64_t drainAll(Engine& engine) {
 }
 
 TEST(HotPathAllocation, SteadyStateDecodeSubmitApplyAllocatesNothing) {
+#ifdef CCPULSE_SANITIZED_BUILD
+  GTEST_SKIP() << "a sanitizer runtime replaces operator new; the Release build counts allocations";
+#endif
   // The counter works: a plain new is seen.
   const std::uint64_t probeBefore = gAllocations.load();
   auto* probe = new int(7);

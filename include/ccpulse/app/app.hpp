@@ -79,6 +79,8 @@ class App final {
   void drainClosed();
   /// Contract "now": event time under engine.clock=event, else the clock.
   [[nodiscard]] std::int64_t contractNowUs() const;
+  /// Every queue series' open intervals (any thread may publish them; read on the control thread).
+  [[nodiscard]] std::vector<IntervalRow> openIntervalRows() const;
   HttpResponse scorecard(const HttpRequest& request);
   /// WATCHDOG=1 to systemd, only while every shard keeps publishing (a stalled pipeline is then
   /// restarted by the service manager).

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ccpulse/contract/contract.hpp"
@@ -20,6 +21,9 @@ namespace ccpulse {
 
 /// The labels and counts of a closed interval (kind interval) as a history row.
 [[nodiscard]] IntervalRow toIntervalRow(const ClosedPeriod& period);
+/// Any thread: appends the series' open intervals as of its last publish (read consistently
+/// through its PubSnapshot), skipping empty ones, for ContractTracker::setOpenIntervals.
+void appendOpenIntervals(const QueueSeries& series, std::vector<IntervalRow>& out);
 
 class ContractTracker final {
  public:
@@ -40,10 +44,18 @@ class ContractTracker final {
                                                      std::int64_t fromUs, std::int64_t toUs) const;
   /// A closed interval (call in close order).
   void addInterval(const IntervalRow& row);
+  /// The intervals still open in the engine (the one in progress, and the previous one while it
+  /// is within the late tolerance) of every series, with their counts so far; replaces the
+  /// previous set. Live period-to-date figures add those of a term's series that start inside
+  /// its current period, unless a closed interval of the same series already covers them (a
+  /// snapshot taken just before the interval closed). They are never written to history.
+  void setOpenIntervals(std::vector<IntervalRow> rows);
   /// Closes the periods that are over as of `nowUs`, writing them to history.
   void tick(std::int64_t nowUs);
 
-  /// The `ccpulse_contract_*` families (Prometheus text format, HELP and TYPE included).
+  /// The `ccpulse_contract_*` families (Prometheus text format, HELP and TYPE included). The
+  /// period so far runs to `nowUs` (clamped to the period, and to no earlier than the newest
+  /// interval counted), since the open intervals' counts run to about now.
   [[nodiscard]] std::string renderMetrics(std::int64_t nowUs) const;
 
   struct TermState {
@@ -59,6 +71,10 @@ class ContractTracker final {
     std::uint64_t periodsMissed = 0;
   };
   [[nodiscard]] const std::vector<TermState>& terms() const noexcept { return terms_; }
+  /// Period-to-date counts of a term: its closed intervals plus the open ones (see above);
+  /// `coveredUntilUs` is set to how far the counts surely reach: the newest closed interval's
+  /// end, or the start of the newest open interval counted if later.
+  [[nodiscard]] OutcomeCounts liveCounts(const TermState& t, std::int64_t& coveredUntilUs) const;
 
  private:
   void startPeriod(TermState& t, std::int64_t atUs) const;
@@ -70,6 +86,9 @@ class ContractTracker final {
   std::shared_ptr<const ContractSettings> contracts_;
   std::shared_ptr<const ForecastsByTenant> forecasts_;
   std::vector<TermState> terms_;
+  std::vector<IntervalRow> open_;
+  /// Per series (tenant, vendor, queue, channel): end of its newest closed interval seen.
+  std::unordered_map<std::string, std::int64_t> closedUntil_;
 };
 
 }  // namespace ccpulse

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -63,9 +64,14 @@ class AsteriskTracker final {
   void leftQueue(std::int64_t tsUs, std::string_view call) noexcept;
   /// Dequeues (reason other) callers that left more than `graceUs` before `tsUs` unexplained.
   std::size_t settle(std::int64_t tsUs, std::int64_t graceUs, DecodeSink& sink);
-  /// Membership and state of one member as QueueMemberStatus / QueueMember report it.
+  /// Membership and state of one member as QueueMemberStatus / QueueMember report it. `inCall`
+  /// is only given from the QueueStatus snapshot (QueueMember): while connected, AgentConnect /
+  /// AgentComplete count the member's calls, and the InCall of QueueMemberStatus races with them
+  /// (app_queue publishes device state asynchronously: "in use, InCall 0" can follow
+  /// AgentConnect, "not in use, InCall 1" can follow AgentComplete). A call known only from the
+  /// snapshot is the one the member's next AgentComplete for an unseen call ends.
   std::size_t memberStatus(std::int64_t tsUs, std::string_view agent, std::string_view queue, bool paused,
-                           std::string_view reason, bool inCall, DecodeSink& sink);
+                           std::string_view reason, std::optional<bool> inCall, DecodeSink& sink);
 
   /// The whole table state (calls, agents, orders) as bytes, for checkpoints (docs/durability.md);
   /// restoreState() puts it back into a tracker built with the same settings. False (and the
@@ -95,7 +101,8 @@ class AsteriskTracker final {
     bool paused = false;
     Tag reason;
     std::uint16_t calls = 0;
-    std::uint64_t order = 0;  ///< last touched, for evicting the least recently seen
+    std::uint16_t snapshotCalls = 0;  ///< of `calls`, those known only from a QueueStatus snapshot
+    std::uint64_t order = 0;          ///< last touched, for evicting the least recently seen
   };
 
   Event& begin(EventType type, std::int64_t tsUs);

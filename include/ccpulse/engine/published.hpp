@@ -8,11 +8,13 @@
 /// `PublishedList` publishes newly created objects with a release store of its size that readers
 /// load with acquire, so an object's constructor (its immutable labels) happens-before any read.
 
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 
 namespace ccpulse {
 
@@ -86,6 +88,57 @@ class PublishedList final {
   std::size_t capacity_;
   std::unique_ptr<std::unique_ptr<T>[]> slots_;
   std::atomic<std::size_t> size_{0};
+};
+
+/// A whole trivially copyable value (made of 8-byte fields) published by one writer and read
+/// consistently by any thread: a sequence lock. Used where a reader needs several fields from the
+/// same moment (a period's numerator and denominator), which independent PubU64s cannot give.
+///
+/// Memory orders (the standard seqlock recipe with atomic payload words, so there is no data
+/// race): the writer makes the sequence odd (relaxed), a release fence orders that before the
+/// payload stores (relaxed), and the final even store is a release. The reader's acquire load of
+/// the sequence pairs with that release; an acquire fence after the payload loads orders them
+/// before the second (relaxed) sequence load, so equal even sequences prove no write overlapped.
+template <typename T>
+class PubSnapshot final {
+  static_assert(std::is_trivially_copyable_v<T> && sizeof(T) % 8 == 0, "8-byte words only");
+  static constexpr std::size_t kWords = sizeof(T) / 8;
+
+ public:
+  /// Owner only. Never blocks.
+  void write(const T& value) noexcept {
+    const auto words = std::bit_cast<std::array<std::uint64_t, kWords>>(value);
+    const std::uint64_t seq = seq_.load(std::memory_order_relaxed);
+    seq_.store(seq + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    for (std::size_t i = 0; i < kWords; ++i) {
+      words_[i].store(words[i], std::memory_order_relaxed);
+    }
+    seq_.store(seq + 2, std::memory_order_release);
+  }
+  /// Any thread: a consistent copy; retries while a write overlaps (writes are rare and short).
+  [[nodiscard]] T read() const noexcept {
+    std::array<std::uint64_t, kWords> words{};
+    for (;;) {
+      const std::uint64_t before = seq_.load(std::memory_order_acquire);
+      if ((before & 1U) == 0) {
+        for (std::size_t i = 0; i < kWords; ++i) {
+          words[i] = words_[i].load(std::memory_order_relaxed);
+        }
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (seq_.load(std::memory_order_relaxed) == before) {
+          break;
+        }
+      }
+    }
+    return std::bit_cast<T>(words);
+  }
+  /// Any thread: whether anything was ever written.
+  [[nodiscard]] bool written() const noexcept { return seq_.load(std::memory_order_acquire) != 0; }
+
+ private:
+  std::atomic<std::uint64_t> seq_{0};
+  std::array<std::atomic<std::uint64_t>, kWords> words_{};
 };
 
 }  // namespace ccpulse

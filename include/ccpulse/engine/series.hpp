@@ -91,6 +91,19 @@ struct PeriodState {
   OutcomeCounts closing;
 };
 
+/// The interval in progress and the previous one while it is still open for late events, as of
+/// the series' last publish: what live period-to-date figures add to the closed intervals
+/// (docs/contracts.md "Live status"). Start INT64_MIN = no such interval.
+struct OpenIntervals {
+  std::int64_t currentStartUs = INT64_MIN;
+  std::int64_t currentEndUs = INT64_MIN;
+  OutcomeCounts current;
+  std::int64_t closingStartUs = INT64_MIN;
+  std::int64_t closingEndUs = INT64_MIN;
+  OutcomeCounts closing;
+  double thresholdSeconds = 0;  ///< policy.threshold when published
+};
+
 /// Contact-event state exported with labels tenant, vendor, queue, channel.
 struct QueueSeries {
   QueueSeries(std::string tenantIn, std::string vendorIn, std::string queueIn, Channel channelIn,
@@ -149,6 +162,9 @@ struct QueueSeries {
   std::unique_ptr<WindowGauges[]> windows;  ///< one per EngineSettings::windows entry
   std::array<PeriodGauges, 2> interval;     ///< [0] current interval so far, [1] last closed
   std::array<PeriodGauges, 2> day;          ///< [0] day to date, [1] last closed day
+
+  /// Written at each publish; read by the control thread for live contract figures.
+  PubSnapshot<OpenIntervals> openIntervals;
 
   // Writer-only.
   std::uint32_t index = 0;  ///< position in the shard's list

@@ -49,6 +49,11 @@ class HistoryDb final {
   [[nodiscard]] std::vector<ContractPeriodRow> contractPeriods(const std::string& agreement,
                                                                const std::string& term) const;
   [[nodiscard]] std::int64_t intervalCount() const;
+  /// Retention (`state.history_retention_days`): deletes, in one transaction, the intervals of
+  /// `tenants` that end at or before `cutoffUs` (a range scan of each tenant's primary key);
+  /// returns how many were deleted. Closed contract periods are kept (one row per term and
+  /// period, and the met/missed counters are rebuilt from them).
+  std::int64_t deleteIntervalsBefore(const std::vector<std::string>& tenants, std::int64_t cutoffUs);
   /// End of the newest stored interval; INT64_MIN when there is none.
   [[nodiscard]] std::int64_t newestIntervalEndUs() const;
   [[nodiscard]] int schemaVersion() const;
