@@ -88,7 +88,7 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
                                config_->state.journalSyncInterval, config_->state.journalSegmentBytes};
     std::vector<DurableSource> durableSources;
     for (auto& s : sources_) {
-      durableSources.push_back({s->settings().name, &s->mutableStats(), &s->sequences()});
+      durableSources.push_back({s->settings().name, &s->mutableStats(), &s->sequences(), s->lineSource()});
     }
     durability_ = std::make_unique<Durability>(std::move(durable), *engine_, std::move(durableSources), clock_);
     exporter_->setDurability(&durability_->stats());

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
 
 #include "ccpulse/common/hash.hpp"
+#include "ccpulse/durability/codec.hpp"
 
 namespace ccpulse {
 namespace {
@@ -441,6 +443,75 @@ std::size_t AsteriskTracker::memberStatus(std::int64_t tsUs, std::string_view ag
     n += emitState(tsUs, *a, sink);
   }
   return n;
+}
+
+}  // namespace ccpulse
+
+namespace ccpulse {
+namespace {
+
+// The tables are stored entry by entry as raw structs: they are trivially copyable and read back
+// by the same build on the same machine (like the shards' checkpoint blobs); the sizes in the
+// header reject a blob written by a build whose layout differs.
+constexpr std::uint32_t kTrackerStateVersion = 1;
+
+template <typename V>
+void saveTable(ByteWriter& w, FlatTable<V>& table) {
+  static_assert(std::is_trivially_copyable_v<V>);
+  w.put(static_cast<std::uint32_t>(table.size()));
+  table.forEach([&](std::uint64_t key, const V& value) {
+    w.put(key);
+    w.put(value);
+  });
+}
+
+template <typename V>
+bool restoreTable(ByteReader& r, FlatTable<V>& table) {
+  table.clear();
+  const auto count = r.get<std::uint32_t>();
+  for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
+    const auto key = r.get<std::uint64_t>();
+    const auto value = r.get<V>();
+    bool inserted = false;
+    V* slot = table.findOrInsert(key, inserted);
+    if (slot == nullptr) {
+      return false;  // a lowered cap: the state does not fit
+    }
+    *slot = value;
+  }
+  return r.ok();
+}
+
+}  // namespace
+
+void AsteriskTracker::saveState(std::string& out) {
+  ByteWriter w(out);
+  w.put(kTrackerStateVersion);
+  w.put(static_cast<std::uint32_t>(sizeof(Call)));
+  w.put(static_cast<std::uint32_t>(sizeof(Agent)));
+  w.put(order_);
+  w.put(snapshot_);
+  w.put(static_cast<std::uint64_t>(pendingLeaves_));
+  saveTable(w, calls_);
+  saveTable(w, agents_);
+}
+
+bool AsteriskTracker::restoreState(std::string_view state) {
+  ByteReader r(state);
+  const bool layout = r.get<std::uint32_t>() == kTrackerStateVersion && r.get<std::uint32_t>() == sizeof(Call) &&
+                      r.get<std::uint32_t>() == sizeof(Agent);
+  order_ = r.get<std::uint64_t>();
+  snapshot_ = r.get<std::uint32_t>();
+  pendingLeaves_ = static_cast<std::size_t>(r.get<std::uint64_t>());
+  if (!layout || !restoreTable(r, calls_) || !restoreTable(r, agents_) || r.remaining() != 0) {
+    calls_.clear();
+    agents_.clear();
+    order_ = 0;
+    snapshot_ = 0;
+    pendingLeaves_ = 0;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace ccpulse

@@ -19,7 +19,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kMagic[8] = {'C', 'C', 'P', 'C', 'K', 'P', 'T', '1'};
-constexpr std::uint32_t kVersion = 1;
+// 2: a source snapshot carries its LineSource state (version 1 files are still read).
+constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kOldestReadableVersion = 1;
 constexpr std::size_t kHeaderBytes = 24;  // magic, version, crc, payload length
 /// How long a checkpoint waits for an ingest thread or a shard to answer before giving up.
 constexpr std::int64_t kHandshakeTimeoutNs = 10'000'000'000;
@@ -140,8 +142,9 @@ std::optional<CheckpointData> loadNewestCheckpoint(const std::string& directory,
     const auto crc = header.get<std::uint32_t>();
     const auto length = header.get<std::uint64_t>();
     CheckpointData data;
-    bool ok = header.ok() && std::memcmp(magic.data(), kMagic, 8) == 0 && version == kVersion &&
-              length == bytes.size() - kHeaderBytes && crc32c(bytes.data() + kHeaderBytes, length) == crc;
+    bool ok = header.ok() && std::memcmp(magic.data(), kMagic, 8) == 0 && version >= kOldestReadableVersion &&
+              version <= kVersion && length == bytes.size() - kHeaderBytes &&
+              crc32c(bytes.data() + kHeaderBytes, length) == crc;
     if (ok) {
       ByteReader r(std::string_view(bytes).substr(kHeaderBytes));
       data.generation = r.get<std::uint64_t>();
@@ -153,7 +156,7 @@ std::optional<CheckpointData> loadNewestCheckpoint(const std::string& directory,
       const auto sources = r.get<std::uint32_t>();
       for (std::uint32_t i = 0; i < sources && r.ok(); ++i) {
         SourceSnapshot s;
-        if (decodeSnapshot(r, s)) {
+        if (decodeSnapshot(r, s, version)) {
           data.sources.push_back(std::move(s));
         }
       }
@@ -215,6 +218,14 @@ void Durability::restore() {
           snapshots[i] = s;
           restoreSourceSnapshot(s, i, *sources_[i].stats, *sources_[i].sequences, engine_);
           previousPositions_[i] = s.position;
+          if (sources_[i].lines != nullptr && !s.lineState.empty() &&
+              !sources_[i].lines->restoreLineState(s.lineState)) {
+            stats_.journalCorrupt.add(1);
+            spdlog::error(
+                "source {}: its read position and decoder state in checkpoint {} are unusable; it "
+                "starts over from its own offset",
+                sources_[i].name, checkpoint->generation);
+          }
         }
       }
       if (snapshots[i].name.empty()) {
@@ -235,7 +246,7 @@ void Durability::restore() {
     const std::string dir = journalDirectory(sources_[i].name);
     const ReplayResult r =
         replaySourceJournal(dir, previousPositions_[i], i, snapshots[i].nextOrdinal, snapshots[i].resumePosition,
-                            *sources_[i].stats, *sources_[i].sequences, engine_);
+                            *sources_[i].stats, *sources_[i].sequences, engine_, sources_[i].lines);
     replayed += r.events;
     stats_.journalTornTails.add(r.counters.tornTails);
     stats_.journalCorrupt.add(r.counters.corruptSegments);
@@ -245,7 +256,7 @@ void Durability::restore() {
     js.syncInterval = settings_.journalSyncInterval;
     journals_.push_back(std::make_unique<SourceJournal>(sources_[i].name, i, js, r.highestSegment + 1, r.nextOrdinal,
                                                         r.resumePosition, *sources_[i].stats, *sources_[i].sequences,
-                                                        engine_));
+                                                        engine_, sources_[i].lines));
     if (r.events > 0 || r.counters.tornTails > 0) {
       spdlog::info("source {}: replayed {} journaled events ({} dropped before the crash, {} torn tails truncated)",
                    sources_[i].name, r.events, r.skipped, r.counters.tornTails);

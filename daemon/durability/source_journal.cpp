@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <deque>
 
 #include "ccpulse/common/clock.hpp"
@@ -14,11 +15,20 @@ namespace {
 /// replay holds this many events back before applying them.
 constexpr std::size_t kReplayLookahead = 8192;
 
+// Counters added in checkpoint format 2 (and appended to stats records): what adapters and file
+// sources count besides the decode results, so they too continue across restarts.
+std::array<PubU64*, 5> extraCounters(SourceStats& s) noexcept {
+  return {&s.ignored, &s.stateEvicted, &s.fileRotations, &s.fileTruncations, &s.stateWriteFailures};
+}
+
 std::uint64_t statsKey(const SourceStats& s) noexcept {
   std::uint64_t key = s.frames.get() * 31 + s.bytes.get() * 7 + s.received.get() * 3 + s.sequenceRepeats.get() +
                       s.connects.get() * 131 + s.disconnects.get() * 137;
   for (const auto& r : s.rejected) {
     key = key * 17 + r.get();
+  }
+  for (const PubU64* v : {&s.ignored, &s.stateEvicted, &s.fileRotations, &s.fileTruncations, &s.stateWriteFailures}) {
+    key = key * 13 + v->get();
   }
   return key;
 }
@@ -27,13 +37,14 @@ std::uint64_t statsKey(const SourceStats& s) noexcept {
 
 SourceJournal::SourceJournal(std::string name, std::size_t sourceIndex, JournalWriter::Settings settings,
                              std::uint64_t firstSegment, std::uint64_t nextOrdinal, std::uint64_t resumePosition,
-                             SourceStats& stats, SequenceTracker& sequences, const Engine& engine)
+                             SourceStats& stats, SequenceTracker& sequences, const Engine& engine, LineSource* lines)
     : name_(std::move(name)),
       index_(sourceIndex),
       writer_(std::move(settings), firstSegment),
       stats_(stats),
       sequences_(sequences),
       engine_(engine),
+      lines_(lines),
       nextOrdinal_(nextOrdinal),
       resumePosition_(resumePosition) {}
 
@@ -50,6 +61,17 @@ std::uint64_t SourceJournal::logEvent(const Event& event) {
     resumePosition_ = event.sourcePosition;
   }
   return ordinal;
+}
+
+void SourceJournal::logLine(const LinePosition& position, std::string_view line) {
+  std::string& payload = writer_.scratch();
+  payload.clear();
+  ByteWriter w(payload);
+  w.put(JournalRecord::kLine);
+  w.put(position);
+  w.putBytes(line);
+  writer_.append(payload);
+  resumePosition_ = position.offset;
 }
 
 void SourceJournal::logDropped(std::uint64_t ordinal) {
@@ -76,6 +98,11 @@ void SourceJournal::commit() {
     w.put(static_cast<std::uint32_t>(kRejectReasonCount));
     for (const auto& r : stats_.rejected) {
       w.put(r.get());
+    }
+    const auto extra = extraCounters(stats_);
+    w.put(static_cast<std::uint32_t>(extra.size()));
+    for (const PubU64* v : extra) {
+      w.put(v->get());
     }
     writer_.append(payload);
   }
@@ -130,6 +157,14 @@ void SourceJournal::takeSnapshot() {
   s.sequences.clear();
   sequences_.forEach(
       [&](const std::string& publisher, std::uint64_t last) { s.sequences.emplace_back(publisher, last); });
+  const auto extra = extraCounters(stats_);
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    s.extra[i] = extra[i]->get();
+  }
+  s.lineState.clear();
+  if (lines_ != nullptr) {
+    lines_->saveLineState(s.lineState);
+  }
 }
 
 void encodeSnapshot(ByteWriter& w, const SourceSnapshot& s) {
@@ -152,9 +187,14 @@ void encodeSnapshot(ByteWriter& w, const SourceSnapshot& s) {
     w.putShort(publisher);
     w.put(last);
   }
+  w.putBytes(s.lineState);
+  w.put(static_cast<std::uint32_t>(s.extra.size()));
+  for (const std::uint64_t v : s.extra) {
+    w.put(v);
+  }
 }
 
-bool decodeSnapshot(ByteReader& r, SourceSnapshot& s) {
+bool decodeSnapshot(ByteReader& r, SourceSnapshot& s, std::uint32_t version) {
   s.name = std::string(r.getShort());
   s.position.segment = r.get<std::uint64_t>();
   s.position.offset = r.get<std::uint64_t>();
@@ -178,6 +218,18 @@ bool decodeSnapshot(ByteReader& r, SourceSnapshot& s) {
     std::string publisher(r.getShort());
     s.sequences.emplace_back(std::move(publisher), r.get<std::uint64_t>());
   }
+  s.lineState.clear();
+  s.extra = {};
+  if (version >= 2) {
+    s.lineState = std::string(r.getBytes());
+    const auto extraCount = r.get<std::uint32_t>();
+    for (std::uint32_t i = 0; i < extraCount && r.ok(); ++i) {
+      const auto v = r.get<std::uint64_t>();
+      if (i < s.extra.size()) {
+        s.extra[i] = v;
+      }
+    }
+  }
   return r.ok();
 }
 
@@ -196,6 +248,10 @@ void restoreSourceSnapshot(const SourceSnapshot& s, std::size_t sourceIndex, Sou
   for (std::size_t i = 0; i < kRejectReasonCount; ++i) {
     stats.rejected[i].set(s.rejected[i]);
   }
+  const auto extra = extraCounters(stats);
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    extra[i]->set(s.extra[i]);
+  }
   engine.restoreDropped(sourceIndex, s.dropped);
   for (const auto& [publisher, last] : s.sequences) {
     sequences.restore(publisher, last);
@@ -204,7 +260,7 @@ void restoreSourceSnapshot(const SourceSnapshot& s, std::size_t sourceIndex, Sou
 
 ReplayResult replaySourceJournal(const std::string& directory, JournalPosition from, std::size_t sourceIndex,
                                  std::uint64_t nextOrdinal, std::uint64_t resumePosition, SourceStats& stats,
-                                 SequenceTracker& sequences, Engine& engine) {
+                                 SequenceTracker& sequences, Engine& engine, LineSource* lines) {
   ReplayResult result;
   result.nextOrdinal = nextOrdinal;
   result.resumePosition = resumePosition;
@@ -237,6 +293,25 @@ ReplayResult replaySourceJournal(const std::string& directory, JournalPosition f
     }
     pending.pop_front();
   };
+  // Events of a replayed line take ordinals in decode order, as the live source numbered them.
+  struct LineSink final : DecodeSink {
+    std::deque<Pending>* pending;
+    ReplayResult* result;
+    SourceStats* stats;
+    void onEvent(const Event& event) override {
+      stats->received.add(1);
+      pending->push_back(Pending{result->nextOrdinal++, false, event});
+    }
+    void onReject(RejectReason reason, std::string_view /*detail*/) override {
+      stats->rejected[static_cast<std::size_t>(reason)].add(1);
+    }
+    void onIgnored(std::string_view /*what*/) override { stats->ignored.add(1); }
+    void onStateEvicted(std::string_view /*what*/) override { stats->stateEvicted.add(1); }
+  };
+  LineSink lineSink;
+  lineSink.pending = &pending;
+  lineSink.result = &result;
+  lineSink.stats = &stats;
   result.highestSegment = readJournal(
       directory, from,
       [&](std::string_view payload, JournalPosition) {
@@ -257,6 +332,24 @@ ReplayResult replaySourceJournal(const std::string& directory, JournalPosition f
           if (pending.size() > kReplayLookahead) {
             applyOldest();
           }
+        } else if (kind == JournalRecord::kLine) {
+          const auto position = r.get<LinePosition>();
+          const std::string_view line = r.getBytes();
+          if (!r.ok()) {
+            ++result.counters.corruptSegments;
+            return;
+          }
+          result.resumePosition = position.offset;
+          if (lines == nullptr) {
+            return;  // the source is no longer a line source: nothing can decode it
+          }
+          // Counters from here on until the next stats record (which sets them absolutely).
+          stats.frames.add(1);
+          stats.bytes.add(line.size());
+          lines->replayLine(position, line, lineSink);
+          while (pending.size() > kReplayLookahead) {
+            applyOldest();
+          }
         } else if (kind == JournalRecord::kDropped) {
           const auto ordinal = r.get<std::uint64_t>();
           for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
@@ -275,6 +368,16 @@ ReplayResult replaySourceJournal(const std::string& directory, JournalPosition f
             const auto v = r.get<std::uint64_t>();
             if (i < kRejectReasonCount) {
               stats.rejected[i].set(v);
+            }
+          }
+          if (r.remaining() >= sizeof(std::uint32_t)) {  // absent in records of older builds
+            const auto extra = extraCounters(stats);
+            const auto extraCount = r.get<std::uint32_t>();
+            for (std::uint32_t i = 0; i < extraCount && r.ok(); ++i) {
+              const auto v = r.get<std::uint64_t>();
+              if (i < extra.size()) {
+                extra[i]->set(v);
+              }
             }
           }
         }

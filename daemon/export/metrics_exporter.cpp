@@ -715,9 +715,13 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
                                "Vendor adapter state entries (contacts, tasks, agents) evicted from the source "
                                "decoder's fixed-capacity tables.",
                                MetricType::Counter);
-  auto curveRejected =
-      family("ccpulse_source_curve_rejected_total",
-             "CURVE handshakes refused by the ZAP handler (unknown key or wrong mechanism).", MetricType::Counter);
+  auto curveRejected = family("ccpulse_source_curve_rejected_total",
+                              "CURVE handshakes refused by the ZAP handler (unknown public key).", MetricType::Counter);
+  auto handshakeFailed =
+      family("ccpulse_source_handshake_failed_total",
+             "CURVE sources only: handshakes libzmq failed before the ZAP handler was asked, by reason "
+             "(mechanism_mismatch: e.g. a plaintext peer).",
+             MetricType::Counter);
   auto ignored = family("ccpulse_events_ignored_total",
                         "Well-formed input an adapter maps to no event by design (e.g. queue_log CONFIGRELOAD).",
                         MetricType::Counter);
@@ -734,6 +738,11 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
     const Labels labels = {{"source", sources_[i].name}};
     if (sources_[i].curveRejected != nullptr) {
       addValue(curveRejected, labels, static_cast<double>(sources_[i].curveRejected->get()));
+      for (std::size_t r = 0; r < st.handshakeFailed.size(); ++r) {
+        addValue(handshakeFailed,
+                 {{"source", sources_[i].name}, {"reason", std::string(toString(static_cast<HandshakeFailure>(r)))}},
+                 static_cast<double>(st.handshakeFailed[r].get()));
+      }
     }
     addValue(stateWrites, labels, static_cast<double>(st.stateWriteFailures.get()));
     addValue(ignored, labels, static_cast<double>(st.ignored.get()));
@@ -857,6 +866,7 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
     keepNonEmpty(out, std::move(*f));
   }
   keepNonEmpty(out, std::move(curveRejected));
+  keepNonEmpty(out, std::move(handshakeFailed));
   // Adapter and file/AMI source families (issue #6).
   for (auto* f : {&ignored, &rotations, &truncations, &connectFailures, &stateWrites}) {
     keepNonEmpty(out, std::move(*f));

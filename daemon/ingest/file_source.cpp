@@ -17,6 +17,7 @@
 #include "ccpulse/common/clock.hpp"
 #include "ccpulse/common/hash.hpp"
 #include "ccpulse/config/loader.hpp"
+#include "ccpulse/durability/codec.hpp"
 
 namespace ccpulse {
 namespace {
@@ -42,6 +43,9 @@ bool writeAll(int fd, std::string_view data) noexcept {
 // saved position also carries a hash of the file's first bytes: a different file under a reused
 // inode is then still told apart.
 constexpr std::size_t kFingerprintBytes = 256;
+/// Journaled mode: events held before a commit writes their lines (bounds the batch's memory).
+constexpr std::size_t kPendingEvents = 1024;
+constexpr std::uint8_t kLineStateVersion = 1;
 
 bool fingerprint(int fd, std::uint64_t length, std::uint64_t& hash) noexcept {
   std::array<char, kFingerprintBytes> bytes{};
@@ -88,9 +92,11 @@ void FileSource::start() {
   if (thread_.joinable()) {
     return;
   }
-  spdlog::info("source {}: tailing {} (format {}, offset kept in {})", settings_.name, path_,
+  spdlog::info("source {}: tailing {} (format {}, position kept in {})", settings_.name, path_,
                sourceFormatName(settings_.format),
-               offsetFile_.empty() ? std::string("nowhere: no state.directory") : offsetFile_);
+               journal_ != nullptr   ? std::string("the journal and checkpoints")
+               : offsetFile_.empty() ? std::string("nowhere: no state.directory")
+                                     : offsetFile_);
   boost::asio::post(io_, [this] {
     pollOnce();
     schedule();
@@ -203,7 +209,91 @@ void FileSource::saveOffset() {
   savedDevice_ = device_;
 }
 
+bool FileSource::openRotatedAway() {
+  struct stat byName {};
+  if (::stat(path_.c_str(), &byName) == 0 && static_cast<std::uint64_t>(byName.st_dev) == savedDevice_ &&
+      static_cast<std::uint64_t>(byName.st_ino) == savedInode_) {
+    return false;  // not rotated: the ordinary resume
+  }
+  std::error_code ec;
+  const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
+  for (std::filesystem::directory_iterator it(parent.empty() ? "." : parent, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    struct stat st {};
+    if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        static_cast<std::uint64_t>(st.st_dev) != savedDevice_ || static_cast<std::uint64_t>(st.st_ino) != savedInode_ ||
+        static_cast<std::uint64_t>(st.st_size) < savedOffset_) {
+      continue;
+    }
+    const int fd = ::open(it->path().c_str(), O_RDONLY | O_CLOEXEC);
+    std::uint64_t prefixHash = 0;
+    if (fd < 0) {
+      continue;
+    }
+    if (savedPrefixLength_ > static_cast<std::uint64_t>(st.st_size) ||
+        !fingerprint(fd, savedPrefixLength_, prefixHash) || prefixHash != savedPrefixHash_) {
+      ::close(fd);
+      continue;
+    }
+    fd_ = fd;
+    device_ = savedDevice_;
+    inode_ = savedInode_;
+    offset_ = readOffset_ = savedOffset_;
+    pending_.clear();
+    discarding_ = false;
+    resumeFromSaved_ = false;
+    loadHead();
+    stats_.ready.store(true, std::memory_order_release);
+    spdlog::warn("source {}: {} was rotated while ccpulsed was stopped; finishing the old file {} from offset {} first",
+                 settings_.name, path_, it->path().string(), offset_);
+    return true;
+  }
+  return false;
+}
+
+void FileSource::loadHead() {
+  head_.resize(kFingerprintBytes);
+  std::size_t got = 0;
+  while (got < head_.size()) {
+    const ssize_t n = ::pread(fd_, head_.data() + got, head_.size() - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  head_.resize(got);
+  headHashLength_ = UINT64_MAX;
+}
+
+void FileSource::extendHead(std::uint64_t chunkStart, std::string_view chunk) {
+  if (head_.size() >= kFingerprintBytes || chunkStart > head_.size() || chunkStart + chunk.size() <= head_.size()) {
+    return;
+  }
+  const std::size_t from = head_.size() - static_cast<std::size_t>(chunkStart);
+  head_.append(chunk.substr(from, std::min(chunk.size() - from, kFingerprintBytes - head_.size())));
+}
+
+LinePosition FileSource::positionAt(std::uint64_t endOffset) {
+  LinePosition p;
+  p.device = device_;
+  p.inode = inode_;
+  p.offset = endOffset;
+  p.prefixLength = std::min<std::uint64_t>({endOffset, kFingerprintBytes, head_.size()});
+  if (p.prefixLength != headHashLength_) {
+    headHashLength_ = p.prefixLength;
+    headHash_ = hashKey(std::string_view(head_).substr(0, p.prefixLength));
+  }
+  p.prefixHash = headHash_;
+  return p;
+}
+
 bool FileSource::openFile(bool resume) {
+  if (resume && openRotatedAway()) {
+    return true;
+  }
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return false;
@@ -238,6 +328,7 @@ bool FileSource::openFile(bool resume) {
     }
   }
   readOffset_ = offset_;
+  loadHead();
   stats_.ready.store(true, std::memory_order_release);
   spdlog::info("source {}: opened {} at offset {}", settings_.name, path_, offset_);
   return true;
@@ -251,6 +342,9 @@ void FileSource::closeFile() noexcept {
 }
 
 void FileSource::pollOnce() {
+  if (journal_ != nullptr) {
+    journal_->service();  // also where a checkpoint pauses this thread, between two polls
+  }
   if (fd_ < 0 && !openFile(resumeFromSaved_)) {
     stats_.ready.store(false, std::memory_order_release);
     return;
@@ -267,6 +361,8 @@ void FileSource::pollOnce() {
     offset_ = readOffset_ = 0;
     pending_.clear();
     discarding_ = false;
+    head_.clear();
+    headHashLength_ = UINT64_MAX;
   }
   readAvailable();
   struct stat byName {};
@@ -289,6 +385,7 @@ void FileSource::pollOnce() {
       stats_.ready.store(false, std::memory_order_release);
     }
   }
+  commitPending();
   saveOffset();
 }
 
@@ -313,6 +410,7 @@ bool FileSource::readAvailable() {
     const std::string_view chunk(buffer_.data(), static_cast<std::size_t>(n));
     const std::uint64_t chunkStart = readOffset_;
     readOffset_ += static_cast<std::uint64_t>(n);
+    extendHead(chunkStart, chunk);
     std::size_t start = 0;
     while (start < chunk.size()) {
       const std::size_t nl = chunk.find('\n', start);
@@ -356,11 +454,98 @@ void FileSource::processLine(std::string_view line, std::uint64_t endOffset) {
   lineEndOffset_ = endOffset;
   stats_.frames.add(1);
   stats_.bytes.add(line.size());
+  if (journal_ != nullptr) {
+    // Write-ahead: the line goes to the journal (reaching the kernel in commitPending) before
+    // any of its events is submitted; replay decodes it again.
+    journal_->logLine(positionAt(endOffset), line);
+  }
   decoder_->decode(line, *this);
+  if (pendingEvents_.size() + 16 > kPendingEvents) {
+    commitPending();
+  }
+}
+
+void FileSource::commitPending() {
+  if (journal_ == nullptr) {
+    return;
+  }
+  journal_->commit();
+  for (const PendingEvent& p : pendingEvents_) {
+    if (submit_(p.event)) {
+      stats_.submitted.add(1);
+    } else {
+      journal_->logDropped(p.ordinal);
+    }
+  }
+  pendingEvents_.clear();
+}
+
+void FileSource::attachJournal(SourceJournal* journal) {
+  journal_ = journal;
+  pendingEvents_.reserve(kPendingEvents);
+  if (journal_ != nullptr && !offsetFile_.empty()) {
+    // The journal and the checkpoints hold the position from now on (restore already took over
+    // what the offset file said); a stale offset file must never be read again.
+    std::error_code ec;
+    std::filesystem::remove(offsetFile_, ec);
+    offsetFile_.clear();
+  }
+}
+
+void FileSource::saveLineState(std::string& out) {
+  ByteWriter w(out);
+  w.put(kLineStateVersion);
+  if (fd_ >= 0) {
+    w.put(std::uint8_t{1});
+    w.put(positionAt(offset_));
+  } else {
+    w.put(static_cast<std::uint8_t>(resumeFromSaved_ ? 1 : 0));
+    w.put(LinePosition{savedDevice_, savedInode_, savedPrefixLength_, savedPrefixHash_, savedOffset_});
+  }
+  std::string decoderState;
+  decoder_->saveState(decoderState);
+  w.putBytes(decoderState);
+}
+
+bool FileSource::restoreLineState(std::string_view state) {
+  ByteReader r(state);
+  const auto version = r.get<std::uint8_t>();
+  const auto hasPosition = r.get<std::uint8_t>();
+  const auto position = r.get<LinePosition>();
+  const std::string_view decoderState = r.getBytes();
+  if (!r.ok() || r.remaining() != 0 || version != kLineStateVersion || position.prefixLength > kFingerprintBytes) {
+    return false;
+  }
+  if (hasPosition != 0) {
+    savedDevice_ = position.device;
+    savedInode_ = position.inode;
+    savedPrefixLength_ = position.prefixLength;
+    savedPrefixHash_ = position.prefixHash;
+    savedOffset_ = position.offset;
+    resumeFromSaved_ = true;
+  }
+  if (!decoder_->restoreState(decoderState)) {
+    spdlog::error("source {}: the decoder state in the checkpoint is unusable; calls in flight are forgotten",
+                  settings_.name);
+    return false;
+  }
+  return true;
+}
+
+void FileSource::replayLine(const LinePosition& position, std::string_view line, DecodeSink& sink) {
+  savedDevice_ = position.device;
+  savedInode_ = position.inode;
+  savedPrefixLength_ = position.prefixLength;
+  savedPrefixHash_ = position.prefixHash;
+  savedOffset_ = position.offset;
+  resumeFromSaved_ = true;
+  decoder_->decode(line, sink);
 }
 
 void FileSource::onEvent(const Event& decoded) {
   stats_.received.add(1);
+  // Every decoded event takes an ordinal, admitted or not, as replay numbers them.
+  const std::uint64_t ordinal = journal_ != nullptr ? journal_->reserveOrdinal() : 0;
   std::uint64_t missing = 0;
   if (!admitBySequence(decoded, sequences_, stats_, missing)) {
     return;
@@ -370,6 +555,10 @@ void FileSource::onEvent(const Event& decoded) {
   event.receivedNs = lineReceivedNs_;
   event.sourcePosition = lineEndOffset_;
   stats_.lastEventSeconds.set(static_cast<double>(event.tsUs) / 1e6);
+  if (journal_ != nullptr) {
+    pendingEvents_.push_back({ordinal, event});  // capacity reserved: no allocation
+    return;
+  }
   if (submit_(event)) {
     stats_.submitted.add(1);
   }

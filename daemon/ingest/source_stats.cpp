@@ -2,6 +2,18 @@
 
 namespace ccpulse {
 
+std::string_view toString(HandshakeFailure reason) noexcept {
+  switch (reason) {
+    case HandshakeFailure::kMechanismMismatch:
+      return "mechanism_mismatch";
+    case HandshakeFailure::kProtocol:
+      return "protocol";
+    case HandshakeFailure::kNoDetail:
+      return "no_detail";
+  }
+  return "unknown";
+}
+
 bool admitBySequence(const Event& event, SequenceTracker& sequences, SourceStats& stats, std::uint64_t& missing) {
   missing = 0;
   if (!event.hasSeq || event.publisher.empty()) {

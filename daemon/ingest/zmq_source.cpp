@@ -47,10 +47,16 @@ ZmqSource::ZmqSource(const SourceSettings& settings, std::size_t index, zmq::con
     socket_.set(zmq::sockopt::curve_secretkey, settings_.curve->secretKey);
     socket_.set(zmq::sockopt::zap_domain, settings_.name);
   }
-  if (!settings_.bind) {
+  // Connecting sources watch their connection; CURVE sources also the handshakes libzmq fails
+  // on its own before asking ZAP (a plaintext peer: mechanism mismatch), which nothing else
+  // would count. Drained by the ingest thread's poll loop (libzmq's send to it blocks).
+  int monitorEvents = settings_.bind ? 0 : (ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED);
+  if (settings_.curve) {
+    monitorEvents |= ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+  }
+  if (monitorEvents != 0) {
     const std::string monitorEndpoint = "inproc://ccpulse-monitor-" + std::to_string(index_);
-    if (zmq_socket_monitor(socket_.handle(), monitorEndpoint.c_str(), ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) !=
-        0) {
+    if (zmq_socket_monitor(socket_.handle(), monitorEndpoint.c_str(), monitorEvents) != 0) {
       throw zmq::error_t();
     }
     monitor_ = zmq::socket_t(context, zmq::socket_type::pair);
@@ -112,30 +118,58 @@ void ZmqSource::run(const std::stop_token& stop) {
       }
       commitPending();
       if (itemCount > 1 && (items[1].revents & ZMQ_POLLIN) != 0) {
-        zmq::message_t header;
-        zmq::message_t address;
-        if (monitor_.recv(header, zmq::recv_flags::dontwait) && monitor_.recv(address, zmq::recv_flags::dontwait)) {
-          std::uint16_t event = 0;
-          if (header.size() >= sizeof(event)) {
-            std::memcpy(&event, header.data(), sizeof(event));
-          }
-          if (event == ZMQ_EVENT_CONNECTED) {
-            stats_.connects.add(1);
-            stats_.ready.store(true, std::memory_order_release);
-            spdlog::info("source {}: connected to {}", settings_.name, address.to_string_view());
-          } else if (event == ZMQ_EVENT_DISCONNECTED) {
-            stats_.disconnects.add(1);
-            stats_.ready.store(false, std::memory_order_release);
-            spdlog::warn("source {}: disconnected from {}; libzmq reconnects automatically", settings_.name,
-                         address.to_string_view());
-          }
-        }
+        drainMonitor();
       }
     } catch (const std::exception& e) {
       std::uint64_t suppressed = 0;
       if (errorLog.shouldLog(suppressed)) {
         spdlog::error("source {}: receive loop error: {} ({} more since last report)", settings_.name, e.what(),
                       suppressed);
+      }
+    }
+  }
+}
+
+void ZmqSource::drainMonitor() {
+  // Everything queued: libzmq's I/O thread blocks on a full monitor pipe.
+  for (;;) {
+    zmq::message_t header;
+    zmq::message_t address;
+    if (!monitor_.recv(header, zmq::recv_flags::dontwait)) {
+      return;
+    }
+    if (!monitor_.recv(address, zmq::recv_flags::dontwait)) {
+      return;
+    }
+    std::uint16_t event = 0;
+    std::uint32_t value = 0;
+    if (header.size() >= sizeof(event) + sizeof(value)) {
+      std::memcpy(&event, header.data(), sizeof(event));
+      std::memcpy(&value, static_cast<const char*>(header.data()) + sizeof(event), sizeof(value));
+    }
+    if (event == ZMQ_EVENT_CONNECTED) {
+      stats_.connects.add(1);
+      stats_.ready.store(true, std::memory_order_release);
+      spdlog::info("source {}: connected to {}", settings_.name, address.to_string_view());
+    } else if (event == ZMQ_EVENT_DISCONNECTED) {
+      stats_.disconnects.add(1);
+      stats_.ready.store(false, std::memory_order_release);
+      spdlog::warn("source {}: disconnected from {}; libzmq reconnects automatically", settings_.name,
+                   address.to_string_view());
+    } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+      HandshakeFailure reason = HandshakeFailure::kNoDetail;
+      if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+        reason = value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH ? HandshakeFailure::kMechanismMismatch
+                                                                     : HandshakeFailure::kProtocol;
+      }
+      stats_.handshakeFailed[static_cast<std::size_t>(reason)].add(1);
+      std::uint64_t suppressed = 0;
+      if (handshakeLog_.shouldLog(suppressed)) {
+        spdlog::warn(
+            "source {}: refused a peer at {} before authentication ({}; a plaintext publisher on a CURVE source "
+            "is a mechanism_mismatch); counted in ccpulse_source_handshake_failed_total ({} more since last "
+            "report)",
+            settings_.name, address.to_string_view(), toString(reason), suppressed);
       }
     }
   }

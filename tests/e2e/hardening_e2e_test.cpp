@@ -306,7 +306,14 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
         },
         std::chrono::seconds(10)));
   }
-  // A plaintext (NULL mechanism) peer cannot complete the handshake with a CURVE server.
+  // A plaintext (NULL mechanism) peer cannot complete the handshake with a CURVE server. libzmq
+  // refuses it before ZAP is asked, so the ZAP counter stays; the source's socket monitor counts
+  // it as a mechanism mismatch (and logs it).
+  const auto zapRejected = d.metric("ccpulse_source_curve_rejected_total", {{"source", "secure"}});
+  const auto mismatches = [&] {
+    return d.metric("ccpulse_source_handshake_failed_total", {{"source", "secure"}, {"reason", "mechanism_mismatch"}});
+  };
+  EXPECT_EQ(mismatches(), 0.0);
   {
     Pusher plain(ctx, zmqPort, std::nullopt, "", "plain");
     plain.send(queued(5, 5, ""));
@@ -314,7 +321,11 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
     EXPECT_TRUE(outcome == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || outcome == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
         << "event " << outcome << "\n"
         << readFile(d.logPath);
+    ASSERT_TRUE(pollUntil([&] { return mismatches() >= 1.0; }, std::chrono::seconds(10))) << readFile(d.logPath);
   }
+  EXPECT_EQ(d.metric("ccpulse_source_curve_rejected_total", {{"source", "secure"}}), zapRejected);
+  EXPECT_EQ(d.metric("ccpulse_source_handshake_failed_total", {{"source", "secure"}, {"reason", "protocol"}}), 0.0);
+  EXPECT_NE(readFile(d.logPath).find("mechanism_mismatch"), std::string::npos);
   // The allowed publisher still delivers, and nothing else got through: 3 + 1 = 4 events.
   const bool sent6 = good.send(queued(6, 6, ""));
   ASSERT_TRUE(sent6);

@@ -10,6 +10,7 @@
 /// allocated once, so steady-state decoding allocates nothing.
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "ccpulse/config/config.hpp"
@@ -34,6 +35,11 @@ class AsteriskDecoder final : public FrameDecoder {
     }
     return format_.decode(frame, tracker_, sink);
   }
+
+  /// The tracker's tables (calls waiting or connected, agents), for the checkpoints of a file
+  /// source that journals its lines (docs/durability.md). The formats keep no state of their own.
+  void saveState(std::string& out) override { tracker_.saveState(out); }
+  bool restoreState(std::string_view state) override { return tracker_.restoreState(state); }
 
   /// Calls and agents currently remembered (for tests).
   [[nodiscard]] std::size_t trackedCalls() const noexcept { return tracker_.trackedCalls(); }

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "ccpulse/config/config.hpp"
@@ -71,6 +72,12 @@ class AsteriskTracker final {
   /// snapshot is the one the member's next AgentComplete for an unseen call ends.
   std::size_t memberStatus(std::int64_t tsUs, std::string_view agent, std::string_view queue, bool paused,
                            std::string_view reason, std::optional<bool> inCall, DecodeSink& sink);
+
+  /// The whole table state (calls, agents, orders) as bytes, for checkpoints (docs/durability.md);
+  /// restoreState() puts it back into a tracker built with the same settings. False (and the
+  /// tracker left empty) when the bytes come from an incompatible layout.
+  void saveState(std::string& out);
+  bool restoreState(std::string_view state);
 
   [[nodiscard]] std::size_t trackedCalls() const noexcept { return calls_.size(); }
   [[nodiscard]] std::size_t trackedAgents() const noexcept { return agents_.size(); }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "ccpulse/decode/json_decoder.hpp"
@@ -30,6 +31,13 @@ class FrameDecoder {
   /// fixed-capacity tables were full; a later event for such an entry may be counted again or
   /// be unmatched. Monotonic; 0 for stateless formats.
   [[nodiscard]] virtual std::uint64_t stateEvictions() const noexcept { return 0; }
+
+  /// The per-source state as bytes, for a checkpoint of a source that journals its input lines
+  /// (the file source, docs/durability.md): appended to `out`. Stateless formats write nothing.
+  virtual void saveState(std::string& /*out*/) {}
+  /// Puts back what saveState() wrote (startup, before any decode). False when unusable (the
+  /// decoder then starts empty).
+  virtual bool restoreState(std::string_view state) { return state.empty(); }
 };
 
 /// Capacities of a vendor adapter's per-source state tables; 0 = the adapter's default (see

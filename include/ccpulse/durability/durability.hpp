@@ -55,6 +55,7 @@ struct DurableSource {
   std::string name;
   SourceStats* stats = nullptr;
   SequenceTracker* sequences = nullptr;
+  LineSource* lines = nullptr;  ///< a source that journals input lines (Source::lineSource())
 };
 
 /// A parsed checkpoint file (exposed for tests and tools).

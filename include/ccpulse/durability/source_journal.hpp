@@ -13,13 +13,16 @@
 /// snapshot() and resume() (the checkpoint thread; see the handshake comments) and the restore
 /// functions in durability.hpp, which run before the ingest thread starts.
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "ccpulse/decode/event.hpp"
+#include "ccpulse/decode/json_decoder.hpp"
 #include "ccpulse/durability/codec.hpp"
 #include "ccpulse/durability/journal.hpp"
 #include "ccpulse/ingest/sequence_tracker.hpp"
@@ -30,7 +33,42 @@ namespace ccpulse {
 class Engine;
 
 /// Journal record kinds (first payload byte).
-enum class JournalRecord : std::uint8_t { kEvent = 1, kDropped = 2, kStats = 3 };
+/// kLine: an input line of a source that journals its input instead of decoded events (the file
+/// source), with its position in the file; replay decodes it again (see LineSource).
+enum class JournalRecord : std::uint8_t { kEvent = 1, kDropped = 2, kStats = 3, kLine = 4 };
+
+/// Where a line ends in a tailed file, and which file that was: device and inode, plus a hash
+/// of its first `prefixLength` bytes (inode numbers are reused at once; see file_source.cpp).
+struct LinePosition {
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t prefixLength = 0;
+  std::uint64_t prefixHash = 0;
+  std::uint64_t offset = 0;  ///< just past the line's newline
+};
+
+/// A source whose write-ahead unit is the input line, not the decoded event: its decoder keeps
+/// state across lines (Asterisk's calls in flight), and a crash must leave the journal, the
+/// decoder state and the read position in agreement. Journaling the line (one CRC-checked
+/// record) and decoding it again on replay makes all three follow from the same records: a line
+/// is either in the journal (its events are replayed, the decoder has seen it, reading resumes
+/// after it) or not (it is read again from the file). Implemented by FileSource.
+///
+/// Threads: saveLineState() on the source's thread while paused (or any thread while it is
+/// stopped); restoreLineState() and replayLine() at startup, before the source starts.
+class LineSource {
+ public:
+  virtual ~LineSource() = default;
+  LineSource() = default;
+  LineSource(const LineSource&) = delete;
+  LineSource& operator=(const LineSource&) = delete;
+  /// Appends the read position and the decoder state as of the last journaled line.
+  virtual void saveLineState(std::string& out) = 0;
+  /// Puts back what saveLineState() wrote; false when unusable (the source then starts over).
+  virtual bool restoreLineState(std::string_view state) = 0;
+  /// A journaled line: decode it with the source's decoder into `sink` and resume after it.
+  virtual void replayLine(const LinePosition& position, std::string_view line, DecodeSink& sink) = 0;
+};
 
 /// A source's part of a checkpoint, taken on its ingest thread while paused.
 struct SourceSnapshot {
@@ -43,6 +81,9 @@ struct SourceSnapshot {
   double lastEventSeconds = 0;
   std::array<std::uint64_t, kRejectReasonCount> rejected{};
   std::vector<std::pair<std::string, std::uint64_t>> sequences;
+  std::string lineState;  ///< LineSource::saveLineState() (empty for event-journaling sources)
+  /// ignored, stateEvicted, fileRotations, fileTruncations, stateWriteFailures (format 2).
+  std::array<std::uint64_t, 5> extra{};
 };
 
 class SourceJournal final {
@@ -51,11 +92,15 @@ class SourceJournal final {
   /// gives the source's drop count.
   SourceJournal(std::string name, std::size_t sourceIndex, JournalWriter::Settings settings, std::uint64_t firstSegment,
                 std::uint64_t nextOrdinal, std::uint64_t resumePosition, SourceStats& stats, SequenceTracker& sequences,
-                const Engine& engine);
+                const Engine& engine, LineSource* lines = nullptr);
 
   // ---- Ingest thread ----
   /// Buffers an admitted event before it is submitted; returns its ordinal.
   std::uint64_t logEvent(const Event& event);
+  /// A line source's input line (see LineSource); its events then take ordinals with
+  /// reserveOrdinal(), in decode order, exactly as replay numbers them.
+  void logLine(const LinePosition& position, std::string_view line);
+  std::uint64_t reserveOrdinal() noexcept { return nextOrdinal_++; }
   /// The event with `ordinal` could not be submitted (a full ring): replay must skip it too.
   void logDropped(std::uint64_t ordinal);
   /// Buffers the source's counters, then write()s everything buffered. Call after a batch of
@@ -90,6 +135,7 @@ class SourceJournal final {
   SourceStats& stats_;
   SequenceTracker& sequences_;
   const Engine& engine_;
+  LineSource* lines_;
   std::uint64_t nextOrdinal_;
   std::uint64_t resumePosition_;
   std::uint64_t lastStatsKey_ = ~0ULL;
@@ -116,11 +162,13 @@ struct ReplayResult {
 /// Startup (single thread, engine not started): reads the source's journal from `from`, runs
 /// each event through the sequence rules (rebuilding the tracker and its counters exactly) and
 /// applies it to the shards directly, restores the counters from the stats records.
+/// `lines`: the source's LineSource, which decodes kLine records again (nullptr: they are skipped).
 ReplayResult replaySourceJournal(const std::string& directory, JournalPosition from, std::size_t sourceIndex,
                                  std::uint64_t nextOrdinal, std::uint64_t resumePosition, SourceStats& stats,
-                                 SequenceTracker& sequences, Engine& engine);
+                                 SequenceTracker& sequences, Engine& engine, LineSource* lines = nullptr);
 
+/// `version`: the checkpoint format version (1 had no lineState).
 void encodeSnapshot(ByteWriter& out, const SourceSnapshot& snapshot);
-[[nodiscard]] bool decodeSnapshot(ByteReader& in, SourceSnapshot& snapshot);
+[[nodiscard]] bool decodeSnapshot(ByteReader& in, SourceSnapshot& snapshot, std::uint32_t version = 2);
 
 }  // namespace ccpulse

@@ -98,6 +98,14 @@ class FlatTable final {
     return true;
   }
 
+  /// Removes every entry (startup only: O(capacity)).
+  void clear() noexcept {
+    for (std::size_t i = 0; i <= mask_; ++i) {
+      slots_[i].key = 0;
+    }
+    size_ = 0;
+  }
+
   /// Visits every entry as f(key, value&). The table must not be modified during the visit.
   template <typename F>
   void forEach(F&& f) noexcept {

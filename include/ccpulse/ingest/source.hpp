@@ -12,6 +12,7 @@
 namespace ccpulse {
 
 class SourceJournal;
+class LineSource;
 
 class Source {
  public:
@@ -34,10 +35,12 @@ class Source {
   /// Before start() only (restore): the tracker and the counters, to continue them.
   [[nodiscard]] virtual SequenceTracker& sequences() noexcept = 0;
   [[nodiscard]] virtual SourceStats& mutableStats() noexcept = 0;
-  /// Before start(): journal every admitted event there (write-ahead, docs/durability.md). Sources
-  /// that keep their own resume position (a file source's offset file; AMI rebuilds with
-  /// QueueStatus on connect) are not journaled: the default does nothing.
+  /// Before start(): journal every admitted event (or, for a LineSource, every input line) there
+  /// (write-ahead, docs/durability.md). AMI rebuilds with QueueStatus on connect and is not
+  /// journaled: the default does nothing.
   virtual void attachJournal(SourceJournal* /*journal*/) {}
+  /// Non-null for a source that journals its input lines (the file source), see LineSource.
+  [[nodiscard]] virtual LineSource* lineSource() noexcept { return nullptr; }
 };
 
 }  // namespace ccpulse

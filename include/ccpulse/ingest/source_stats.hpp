@@ -30,6 +30,9 @@ struct SourceStats {
   PubU64 fileRotations;    ///< file sources: the file was replaced (new inode)
   PubU64 fileTruncations;  ///< file sources: the file shrank below the read offset
   PubU64 connectFailures;  ///< connecting adapter sources (AMI): failed connect or login attempts
+  /// CURVE sources: handshakes libzmq failed before ZAP was asked, by reason (HandshakeFailure),
+  /// e.g. a plaintext peer (mechanism mismatch). Key refusals are the ZAP handler's counter.
+  std::array<PubU64, 3> handshakeFailed;
   /// File sources: the offset could not be saved (or the saved one could not be read).
   PubU64 stateWriteFailures;
   PubF64 lastEventSeconds;  ///< event time of the newest event, seconds since the epoch
@@ -41,6 +44,10 @@ struct SourceStats {
 
 /// Applies the sequence rules to a decoded event and counts the outcome in `stats`. Returns
 /// false when the event must be ignored (a repeat). `missing` receives the gap size (0 if none).
+/// Reasons of SourceStats::handshakeFailed (label `reason` of ccpulse_source_handshake_failed_total).
+enum class HandshakeFailure : std::uint8_t { kMechanismMismatch = 0, kProtocol = 1, kNoDetail = 2 };
+[[nodiscard]] std::string_view toString(HandshakeFailure reason) noexcept;
+
 bool admitBySequence(const Event& event, SequenceTracker& sequences, SourceStats& stats, std::uint64_t& missing);
 
 }  // namespace ccpulse

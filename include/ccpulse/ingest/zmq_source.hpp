@@ -51,6 +51,8 @@ class ZmqSource final : public Source, private DecodeSink {
  private:
   void run(const std::stop_token& stop);
   void receiveAvailable();
+  /// Every queued socket-monitor event (connects, CURVE handshake failures).
+  void drainMonitor();
   void onEvent(const Event& event) override;
   void onReject(RejectReason reason, std::string_view detail) override;
   void noteDecoderEvictions();
@@ -73,6 +75,7 @@ class ZmqSource final : public Source, private DecodeSink {
   RateLimitedLog gapLog_;
   RateLimitedLog rejectLog_;
   RateLimitedLog evictionLog_;
+  RateLimitedLog handshakeLog_;
   SourceJournal* journal_ = nullptr;
   std::vector<Event> pending_;  ///< journaled, not yet submitted (preallocated by attachJournal)
   std::size_t pendingCount_ = 0;
