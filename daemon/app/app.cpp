@@ -508,7 +508,9 @@ void App::run() {
     // Before any worker or ingest thread runs: this thread owns every shard and source now.
     durability_->restore();
     for (std::size_t i = 0; i < sources_.size(); ++i) {
-      sources_[i]->attachJournal(&durability_->journal(i));
+      if (!sources_[i]->attachJournal(&durability_->journal(i))) {
+        durability_->journal(i).setNotDriven();
+      }
     }
   }
   restored_.store(true, std::memory_order_release);

@@ -307,7 +307,9 @@ bool Durability::checkpointOnline() {
     return true;
   };
   for (auto& j : journals_) {
-    j->requestPause(generation);
+    if (j->driven()) {
+      j->requestPause(generation);
+    }
   }
   const auto resumeAll = [&] {
     for (auto& j : journals_) {
@@ -315,7 +317,8 @@ bool Durability::checkpointOnline() {
     }
   };
   bool ok = waitFor([&] {
-    return std::all_of(journals_.begin(), journals_.end(), [&](const auto& j) { return j->paused(generation); });
+    return std::all_of(journals_.begin(), journals_.end(),
+                       [&](const auto& j) { return !j->driven() || j->paused(generation); });
   });
   CheckpointData data;
   data.generation = generation;
@@ -338,6 +341,11 @@ bool Durability::checkpointOnline() {
       data.shards.push_back(engine_.shard(i).checkpointBlob());
     }
     for (auto& j : journals_) {
+      if (!j->driven()) {
+        // Not paused: only its counters (atomics) are read, and its tracker is never used; what
+        // it submits after this point is simply not in the checkpoint (it is not journaled).
+        j->takeSnapshot();
+      }
       data.sources.push_back(j->snapshot());
     }
   }

@@ -480,7 +480,7 @@ void FileSource::commitPending() {
   pendingEvents_.clear();
 }
 
-void FileSource::attachJournal(SourceJournal* journal) {
+bool FileSource::attachJournal(SourceJournal* journal) {
   journal_ = journal;
   pendingEvents_.reserve(kPendingEvents);
   if (journal_ != nullptr && !offsetFile_.empty()) {
@@ -490,6 +490,7 @@ void FileSource::attachJournal(SourceJournal* journal) {
     std::filesystem::remove(offsetFile_, ec);
     offsetFile_.clear();
   }
+  return journal_ != nullptr;
 }
 
 void FileSource::saveLineState(std::string& out) {

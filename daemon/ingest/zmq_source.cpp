@@ -254,10 +254,11 @@ void ZmqSource::onEvent(const Event& decoded) {
   }
 }
 
-void ZmqSource::attachJournal(SourceJournal* journal) {
+bool ZmqSource::attachJournal(SourceJournal* journal) {
   journal_ = journal;
   pending_.assign(journal != nullptr ? 256 : 0, Event{});
   pendingCount_ = 0;
+  return journal != nullptr;
 }
 
 void ZmqSource::commitPending() {

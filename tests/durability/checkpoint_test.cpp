@@ -362,5 +362,39 @@ TEST(Durability, RestartRestoresCheckpointPlusJournalTailAndDeletesCoveredSegmen
   EXPECT_LE(listSegments(dir + "/journal/acd").size(), 3U);
 }
 
+// A source that does not journal (AMI: attachJournal() returns false) never answers a pause. The
+// online checkpoint must snapshot it without waiting: it used to wait 10 s for the pause and give
+// up, so with an AMI source configured no online checkpoint ever succeeded (and journal segments
+// were never pruned). Its counters must still survive a restart.
+TEST(Durability, OnlineCheckpointSnapshotsASourceThatDoesNotJournalWithoutPausingIt) {
+  const std::string dir = freshDir("notdriven");
+  const auto config = testConfig();
+  ManualClock clock;
+  DurabilitySettings settings;
+  settings.directory = dir;
+  const auto serviceLevel = std::make_shared<ServiceLevelSettings>(config->serviceLevel);
+  {
+    Engine engine(config->engine, serviceLevel, 1, clock);
+    SequenceTracker seq;
+    SourceStats stats;
+    Durability durability(settings, engine, {{"ami", &stats, &seq}}, clock);
+    durability.restore();
+    durability.journal(0).setNotDriven();
+    engine.start();
+    stats.frames.add(7);
+    stats.received.add(5);
+    EXPECT_TRUE(durability.checkpointOnline());
+    EXPECT_EQ(durability.stats().checkpointFailures.get(), 0U);
+    engine.stop();
+  }
+  Engine engine(config->engine, serviceLevel, 1, clock);
+  SequenceTracker seq;
+  SourceStats stats;
+  Durability durability(settings, engine, {{"ami", &stats, &seq}}, clock);
+  durability.restore();
+  EXPECT_EQ(stats.frames.get(), 7U);
+  EXPECT_EQ(stats.received.get(), 5U);
+}
+
 }  // namespace
 }  // namespace ccpulse

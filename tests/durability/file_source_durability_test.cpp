@@ -43,7 +43,7 @@ Totals life(const std::shared_ptr<const Config>& config, const std::string& stat
   Durability durability(settings, engine, {{"pbx", &source.mutableStats(), &source.sequences(), source.lineSource()}},
                         clock);
   durability.restore();
-  source.attachJournal(&durability.journal(0));
+  EXPECT_TRUE(source.attachJournal(&durability.journal(0)));
   for (std::size_t i = 0; i < appends.size(); ++i) {
     std::ofstream(log, std::ios::app) << appends[i];
     source.pollOnce();

@@ -114,6 +114,13 @@ class SourceJournal final {
   [[nodiscard]] std::uint64_t resumePosition() const noexcept { return resumePosition_; }
   [[nodiscard]] const JournalWriter& writer() const noexcept { return writer_; }
 
+  /// Startup, before any checkpoint: the source does not journal or serve pauses (AMI). Online
+  /// checkpoints then take its snapshot themselves instead of waiting for a pause that never
+  /// comes; they used to give up after 10 s, so with an AMI source no checkpoint ever succeeded.
+  void setNotDriven() noexcept { driven_.store(false, std::memory_order_release); }
+  /// Release/acquire: set on the startup thread, read on the checkpoint thread.
+  [[nodiscard]] bool driven() const noexcept { return driven_.load(std::memory_order_acquire); }
+
   // ---- Checkpoint thread ----
   /// Asks the ingest thread to pause at its next service().
   void requestPause(std::uint64_t generation) noexcept { pauseRequested_.store(generation, std::memory_order_release); }
@@ -140,6 +147,7 @@ class SourceJournal final {
   std::uint64_t resumePosition_;
   std::uint64_t lastStatsKey_ = ~0ULL;
   SourceSnapshot snapshot_;
+  std::atomic<bool> driven_{true};
   std::atomic<std::uint64_t> pauseRequested_{0};
   std::atomic<std::uint64_t> pauseAcked_{0};
   std::atomic<std::uint64_t> resumed_{0};

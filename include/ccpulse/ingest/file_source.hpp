@@ -68,7 +68,7 @@ class FileSource final : public Source, public LineSource, private DecodeSink {
   [[nodiscard]] std::uint64_t offset() const noexcept { return offset_; }
 
   /// Before start(): journal every line there; the offset file is no longer used (removed).
-  void attachJournal(SourceJournal* journal) override;
+  [[nodiscard]] bool attachJournal(SourceJournal* journal) override;
   [[nodiscard]] LineSource* lineSource() noexcept override { return this; }
   void saveLineState(std::string& out) override;
   bool restoreLineState(std::string_view state) override;

@@ -36,9 +36,10 @@ class Source {
   [[nodiscard]] virtual SequenceTracker& sequences() noexcept = 0;
   [[nodiscard]] virtual SourceStats& mutableStats() noexcept = 0;
   /// Before start(): journal every admitted event (or, for a LineSource, every input line) there
-  /// (write-ahead, docs/durability.md). AMI rebuilds with QueueStatus on connect and is not
-  /// journaled: the default does nothing.
-  virtual void attachJournal(SourceJournal* /*journal*/) {}
+  /// (write-ahead, docs/durability.md) and serve its checkpoint pauses. Returns false for a source
+  /// that does not (the default): AMI rebuilds with QueueStatus on connect and is not journaled;
+  /// checkpoints then snapshot its counters without pausing it.
+  [[nodiscard]] virtual bool attachJournal(SourceJournal* /*journal*/) { return false; }
   /// Non-null for a source that journals its input lines (the file source), see LineSource.
   [[nodiscard]] virtual LineSource* lineSource() noexcept { return nullptr; }
 };

@@ -41,7 +41,7 @@ class ZmqSource final : public Source, private DecodeSink {
   [[nodiscard]] const SequenceTracker& sequences() const noexcept override { return sequences_; }
   /// Before start(): journal every admitted event there (write-ahead, see source_journal.hpp).
   /// The journal outlives the ingest thread.
-  void attachJournal(SourceJournal* journal) override;
+  [[nodiscard]] bool attachJournal(SourceJournal* journal) override;
   /// Before start() only (restore): the ingest thread's own state.
   [[nodiscard]] SourceStats& mutableStats() noexcept override { return stats_; }
   [[nodiscard]] SequenceTracker& sequences() noexcept override { return sequences_; }
