@@ -15,14 +15,15 @@ Usage: wallboard_browser.py CCPULSED CCPULSE_SIM OUTPUT_DIR
 import base64
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-import websocket  # Debian python3-websocket
+import browser_support
+from browser_support import Cdp, free_port, stop
+from browser_support import poll
 
 CCPULSED, SIM, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(OUT, exist_ok=True)
@@ -30,37 +31,8 @@ work = tempfile.mkdtemp(prefix="ccpulse-browser-")
 procs = []
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def poll(what, fn, timeout):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
-
-
 def spawn(args, log):
-    p = subprocess.Popen(args, stdout=open(os.path.join(work, log), "ab"), stderr=subprocess.STDOUT)
-    procs.append(p)
-    return p
-
-
-def stop(p):
-    if p.poll() is None:
-        p.terminate()
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+    return browser_support.spawn(args, os.path.join(work, log), procs)
 
 
 http_port, zmq_port, cdp_port = free_port(), free_port(), free_port()
@@ -92,26 +64,6 @@ def start_daemon():
             return False
     poll("ccpulsed ready", ready, 10)
     return p
-
-
-class Cdp:
-    def __init__(self, url):
-        self.ws = websocket.create_connection(url, timeout=10, suppress_origin=True)
-        self.next_id = 0
-
-    def call(self, method, **params):
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == self.next_id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-
-    def eval(self, expression):
-        r = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        return r.get("result", {}).get("value")
 
 
 SNAPSHOT_JS = """(() => {

@@ -20,15 +20,14 @@ import json
 import math
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-import websocket  # Debian python3-websocket
+import browser_support
+from browser_support import Cdp, free_port, stop
 import zmq        # Debian python3-zmq
 
 CCPULSED, OUT = sys.argv[1], sys.argv[2]
@@ -40,59 +39,12 @@ work = tempfile.mkdtemp(prefix="ccpulse-latency-")
 procs = []
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def poll(what, fn, timeout):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+    return browser_support.poll(what, fn, timeout, interval=0.02)
 
 
 def spawn(args, log):
-    p = subprocess.Popen(args, stdout=open(os.path.join(work, log), "ab"), stderr=subprocess.STDOUT)
-    procs.append(p)
-    return p
-
-
-def stop(p):
-    if p.poll() is None:
-        p.terminate()
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
-class Cdp:
-    def __init__(self, url):
-        self.ws = websocket.create_connection(url, timeout=10, suppress_origin=True)
-        self.next_id = 0
-
-    def call(self, method, **params):
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == self.next_id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-
-    def eval(self, expression):
-        r = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        if "exceptionDetails" in r:
-            raise RuntimeError(f"page exception: {r['exceptionDetails']}")
-        return r.get("result", {}).get("value")
+    return browser_support.spawn(args, os.path.join(work, log), procs)
 
 
 # Records every change of the watched tile's fields; the board is re-rendered with innerHTML on
@@ -178,7 +130,7 @@ sources:
                 return pages[0]["webSocketDebuggerUrl"] if pages else None
         except OSError:
             return None
-    cdp = Cdp(poll("chromium DevTools", page_target, 30))
+    cdp = Cdp(poll("chromium DevTools", page_target, 30), raise_on_exception=True)
     cdp.call("Page.enable")
     cdp.call("Page.navigate", url=f"http://127.0.0.1:{http_port}/")
     poll("page live", lambda: cdp.eval("(document.getElementById('status') || {}).textContent") == "live", 20)
