@@ -190,9 +190,12 @@ void ZmqSource::receiveAvailable() {
     stats_.lastReceiveUs.set(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count());
-    stats_.frames.add(1);
     stats_.bytes.add(message_.size());
     decoder_->decode(message_.to_string_view(), *this);
+    // Counted after decoding, so a reader that sees N frames also sees every event, reject and
+    // sequence outcome of those N frames (the counters are relaxed atomics written by this one
+    // thread; /api/v1/sources polls them).
+    stats_.frames.add(1);
     noteDecoderEvictions();
   }
 }
