@@ -116,11 +116,8 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
     std::filesystem::create_directories(config_->state.directory);
     history_ = std::make_unique<HistoryDb>(config_->state.directory + "/history.sqlite");
   }
-  // A period is closed once its last interval has surely been drained: the late tolerance plus
-  // two publish ticks (shards close intervals when they publish) plus the housekeeping tick.
-  const std::int64_t graceUs =
-      config_->intervals.lateTolerance.count() + 2 * config_->engine.publishInterval.count() + 1'000'000;
-  contracts_ = std::make_unique<ContractTracker>(config_->intervals.length.count(), graceUs, history_.get());
+  // Periods close on the engine's interval watermark (drainClosed), not on "now".
+  contracts_ = std::make_unique<ContractTracker>(config_->intervals.length.count(), history_.get());
   contracts_->setForecasts(forecastsOf(config_));
   contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
   try {
@@ -290,6 +287,9 @@ void App::scheduleHousekeeping() {
 }
 
 void App::drainClosed() {
+  // Read before the drain: every interval ending by it is then among the rows drained below (or
+  // drained before), so a contract period ending by it is complete.
+  const std::int64_t closedThroughUs = engine_->closedThroughUs();
   std::vector<IntervalRow> rows;
   drainClosedPeriods(*engine_, [&](const ClosedPeriod& p) {
     intervals_->add(p);
@@ -314,7 +314,7 @@ void App::drainClosed() {
     for (const IntervalRow& row : rows) {
       contracts_->addInterval(row);
     }
-    contracts_->tick(contractNowUs());
+    contracts_->tick(closedThroughUs);
   } catch (const std::exception& e) {
     historyWriteErrors_.add(1);
     std::uint64_t suppressed = 0;

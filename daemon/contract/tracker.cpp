@@ -76,8 +76,7 @@ void appendOpenIntervals(const QueueSeries& series, std::vector<IntervalRow>& ou
   add(open.currentStartUs, open.currentEndUs, open.current);
 }
 
-ContractTracker::ContractTracker(std::int64_t intervalUs, std::int64_t graceUs, HistoryDb* db)
-    : intervalUs_(intervalUs), graceUs_(graceUs), db_(db) {}
+ContractTracker::ContractTracker(std::int64_t intervalUs, HistoryDb* db) : intervalUs_(intervalUs), db_(db) {}
 
 void ContractTracker::startPeriod(TermState& t, std::int64_t atUs) const {
   contractPeriodBounds(t.term->period, *t.contract->zone, intervalUs_, atUs, t.startUs, t.endUs);
@@ -95,34 +94,53 @@ void ContractTracker::startPeriod(TermState& t, std::int64_t atUs) const {
 void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contracts, std::int64_t nowUs) {
   std::vector<TermState> previous = std::move(terms_);
   if (db_ != nullptr) {
-    // History ahead of "now" (an event clock that has seen no event since the restart): the
-    // current periods are the ones the history ends in.
+    // The current periods are the ones the history ends in, whatever "now" says: an event clock
+    // that has seen no event since the restart is behind them, and a wall clock after a downtime
+    // is past them while the newest may not be closed yet (tick() closes it on the first
+    // watermark, then moves on). The held intervals are in the database: rebuilt below.
     const std::int64_t newest = db_->newestIntervalEndUs();
     if (newest != INT64_MIN) {
-      nowUs = std::max(nowUs, newest - 1);
+      nowUs = newest - 1;
     }
+    ahead_.clear();
   }
   // `previous` points into the old settings: keep them alive until the carry-over below is done.
   const std::shared_ptr<const ContractSettings> keepPrevious = std::move(contracts_);
   contracts_ = std::move(contracts);
   terms_.clear();
-  std::int64_t earliest = INT64_MAX;
   for (const Contract& c : contracts_->contracts) {
     for (const ContractTerm& term : c.terms) {
       TermState t;
       t.contract = &c;
       t.term = &term;
       startPeriod(t, nowUs);
-      earliest = std::min(earliest, t.startUs);
+      bool carried = false;
       if (db_ == nullptr) {
+        // No history to rebuild from: a kept term keeps its whole state, including a period
+        // that "now" has passed but the watermark has not closed yet.
         for (const TermState& old : previous) {
-          if (old.contract->name == c.name && old.term->name == term.name && old.term->period == term.period &&
-              old.startUs == t.startUs) {
-            t.sum = old.sum;
-            t.coveredUntilUs = old.coveredUntilUs;
-            t.periodsMet = old.periodsMet;
-            t.periodsMissed = old.periodsMissed;
-            t.creditPercentThisMonth = old.creditPercentThisMonth;
+          if (old.contract->name != c.name || old.term->name != term.name || old.term->period != term.period) {
+            continue;
+          }
+          TermState kept = t;
+          startPeriod(kept, old.startUs);
+          if (kept.startUs == old.startUs && kept.endUs == old.endUs) {
+            kept.sum = old.sum;
+            kept.coveredUntilUs = old.coveredUntilUs;
+            kept.periodsMet = old.periodsMet;
+            kept.periodsMissed = old.periodsMissed;
+            kept.creditPercentThisMonth = old.creditPercentThisMonth;
+            t = kept;
+            carried = true;
+          }
+        }
+        if (!carried) {
+          for (const IntervalRow& row : ahead_) {
+            if (row.startUs >= t.startUs && row.startUs < t.endUs &&
+                termCovers(c, term, row.tenant, row.vendor, row.queue, row.channel)) {
+              addCounts(t.sum, row.counts);
+              t.coveredUntilUs = std::max(t.coveredUntilUs, row.endUs);
+            }
           }
         }
       }
@@ -133,12 +151,11 @@ void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contr
     return;
   }
   // Derived state: the closed periods' tallies, and the current periods' closed intervals.
-  earliest = INT64_MAX;
+  std::int64_t earliest = INT64_MAX;
   for (TermState& t : terms_) {
     const std::vector<ContractPeriodRow> closed = db_->contractPeriods(t.contract->name, t.term->name);
-    // "Now" may still be inside a period that history has already closed (an event clock that
-    // has seen no event since the restart): the current period is the one after it, or it
-    // would be closed, written and counted a second time.
+    // "Now" may still be inside a period that history has already closed: the current period
+    // is the one after it, or it would be closed, written and counted a second time.
     for (const ContractPeriodRow& p : closed) {
       if (p.startUs == t.startUs) {
         startPeriod(t, p.endUs);
@@ -196,24 +213,25 @@ OutcomeCounts ContractTracker::liveCounts(const TermState& t, std::int64_t& cove
 void ContractTracker::addInterval(const IntervalRow& row) {
   std::int64_t& closedUntil = closedUntil_[seriesKey(row)];
   closedUntil = std::max(closedUntil, row.endUs);
+  bool hold = false;
   for (TermState& t : terms_) {
     if (!termCovers(*t.contract, *t.term, row.tenant, row.vendor, row.queue, row.channel)) {
       continue;
     }
     if (row.startUs >= t.endUs) {
-      // The period is over and this is the next one's first interval: tick() has not run yet.
-      std::vector<ContractPeriodRow> closed;
-      closePeriod(t, closed);
-      if (db_ != nullptr) {
-        db_->writeContractPeriods(closed);
-      }
-      startPeriod(t, row.startUs);
+      // A later period's interval: this one is not closed until the watermark says every shard
+      // has handed over its intervals (one shard can be ahead of another).
+      hold = true;
+      continue;
     }
     if (row.startUs < t.startUs) {
       continue;  // a late interval of a closed period: history has it, the scorecard counts it
     }
     addCounts(t.sum, row.counts);
     t.coveredUntilUs = std::max(t.coveredUntilUs, row.endUs);
+  }
+  if (hold) {
+    ahead_.push_back(row);
   }
 }
 
@@ -288,14 +306,36 @@ std::optional<double> ContractTracker::forecastVolume(const Contract& contract, 
   return any ? std::optional<double>(total) : std::nullopt;
 }
 
-void ContractTracker::tick(std::int64_t nowUs) {
+void ContractTracker::tick(std::int64_t closedThroughUs) {
   std::vector<ContractPeriodRow> closed;
   for (TermState& t : terms_) {
-    if (nowUs >= t.endUs + graceUs_) {
+    while (t.endUs <= closedThroughUs) {
       closePeriod(t, closed);
-      startPeriod(t, nowUs);
+      // Next: the period right after this one, or, when that has nothing held for it, the first
+      // that does or the watermark's (the periods in between are empty: no_data, no row).
+      std::int64_t next = closedThroughUs;
+      for (const IntervalRow& row : ahead_) {
+        if (row.startUs >= t.endUs && row.startUs < next &&
+            termCovers(*t.contract, *t.term, row.tenant, row.vendor, row.queue, row.channel)) {
+          next = row.startUs;
+        }
+      }
+      startPeriod(t, std::max(next, t.endUs));
+      for (const IntervalRow& row : ahead_) {
+        if (row.startUs >= t.startUs && row.startUs < t.endUs &&
+            termCovers(*t.contract, *t.term, row.tenant, row.vendor, row.queue, row.channel)) {
+          addCounts(t.sum, row.counts);
+          t.coveredUntilUs = std::max(t.coveredUntilUs, row.endUs);
+        }
+      }
     }
   }
+  // A held interval is taken by every term it is ahead of once that term's period reaches it.
+  std::int64_t oldestEnd = INT64_MAX;
+  for (const TermState& t : terms_) {
+    oldestEnd = std::min(oldestEnd, t.endUs);
+  }
+  std::erase_if(ahead_, [&](const IntervalRow& row) { return row.startUs < oldestEnd; });
   if (db_ != nullptr && !closed.empty()) {
     db_->writeContractPeriods(closed);
   }

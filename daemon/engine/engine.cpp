@@ -79,6 +79,14 @@ Engine::Engine(const EngineSettings& settings, std::shared_ptr<const ServiceLeve
 
 Engine::~Engine() { stop(); }
 
+std::int64_t Engine::closedThroughUs() const noexcept {
+  std::int64_t oldest = INT64_MAX;
+  for (const auto& shard : shards_) {
+    oldest = std::min(oldest, shard->closedThroughUs());
+  }
+  return shards_.empty() ? INT64_MIN : oldest;
+}
+
 std::int64_t Engine::nowUs() const noexcept {
   // Acquire pairs with the release in submit: a reader that sees an event time also sees the
   // event in its ring (it may not be applied yet, which is fine for a clock).

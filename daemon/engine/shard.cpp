@@ -1011,6 +1011,12 @@ void Shard::publish(std::int64_t nowUs) noexcept {
   for (std::size_t i = 0; i < agentSeriesCount; ++i) {
     publishAgentWindows(agentSeries_.at(i), nowUs);
   }
+  // Every series' advancePeriod(nowUs) above closed its intervals ending by now − tolerance.
+  // Never lowered (a wall clock stepping back must not reopen what the tracker closed).
+  const std::int64_t closedThrough = nowUs - settings_.intervals.lateTolerance.count();
+  if (closedThrough > closedThroughUs_.load(std::memory_order_relaxed)) {
+    closedThroughUs_.store(closedThrough, std::memory_order_release);
+  }
   // Counted when done: the wallboard (live_board.hpp) takes a change of this count as "the
   // gauges are fresh" and pushes a snapshot; counted at the start, it pushed half-published ones.
   stats_.publishes.add(1);

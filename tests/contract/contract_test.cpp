@@ -385,9 +385,9 @@ TEST(ContractTracker, RestartRebuildsPeriodToDateFromHistory) {
   std::string before;
   {
     HistoryDb db(path);
-    ContractTracker tracker(kIntervalUs, 10'000'000, &db);
+    ContractTracker tracker(kIntervalUs, &db);
     tracker.setContracts(contracts, utc(2026, 11, 2, 9));
-    // Day 1: 60/100 -> missed when the day is over (tick after midnight + grace).
+    // Day 1: 60/100 -> missed when the day is over (the watermark passes midnight).
     const std::vector<IntervalRow> day1 = {row(utc(2026, 11, 2, 9), 100, 60)};
     db.writeIntervals(day1);
     tracker.addInterval(day1[0]);
@@ -405,7 +405,7 @@ TEST(ContractTracker, RestartRebuildsPeriodToDateFromHistory) {
   // "Restart": a new tracker over the same database has the same period to date, counters and
   // credit, because all of it is derived from the stored intervals and closed periods.
   HistoryDb db(path);
-  ContractTracker tracker(kIntervalUs, 10'000'000, &db);
+  ContractTracker tracker(kIntervalUs, &db);
   tracker.setContracts(contracts, utc(2026, 11, 3, 8, 40));
   EXPECT_EQ(tracker.renderMetrics(0), before);
   EXPECT_NE(before.find("ccpulse_contract_attainment{agreement=\"acme-teleperf\",tenant=\"acme\",vendor=\"teleperf\","
@@ -511,7 +511,7 @@ TEST(ContractTracker, ExpectedVolumeComesFromTheForecastWhenItCoversTheRest) {
   auto forecasts = std::make_shared<ForecastsByTenant>();
   (*forecasts)["acme"] = std::make_shared<const Forecast>("f.csv", kIntervalUs, rows);
   const auto contracts = std::make_shared<const ContractSettings>(settingsWith(slTerm(ContractPeriod::kDay)));
-  ContractTracker tracker(kIntervalUs, 10'000'000, nullptr);
+  ContractTracker tracker(kIntervalUs, nullptr);
   tracker.setForecasts(forecasts);
   tracker.setContracts(contracts, utc(2026, 11, 2, 9));
   tracker.addInterval(row(utc(2026, 11, 2, 9), 100, 70));

@@ -79,7 +79,7 @@ TEST(ContractLive, PeriodToDateIncludesTheOpenInterval) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   HistoryDb db((dir / "history.sqlite").string());
-  ContractTracker tracker(cfg->intervals.length.count(), 10 * kSecondUs, &db);
+  ContractTracker tracker(cfg->intervals.length.count(), &db);
   tracker.setContracts({cfg, &cfg->contracts}, at(10, 0));
   const auto drain = [&] {
     r.drainClosedPeriods([&](const ClosedPeriod& p) {
@@ -131,9 +131,7 @@ TEST(ContractLive, PeriodToDateIncludesTheOpenInterval) {
   tracker.setOpenIntervals(openRows(r));
   EXPECT_EQ(sample(tracker, at(10, 31), "ccpulse_contract_volume"), 4.0);
 
-  // 23:59: c5 waits 40 s (a miss) in the open 23:45-24:00 interval: live 3 / 5 = 0.6. Just after
-  // midnight the day is closed by the tracker's tick before that interval closed in the engine
-  // (it never would be in this test): history records the closed intervals only, 3 / 4.
+  // 23:59: c5 waits 40 s (a miss) in the open 23:45-24:00 interval: live 3 / 5 = 0.6.
   r.feed(ev("contact.queued", 23, 59, 0, "c5"));
   r.feed(ev("contact.answered", 23, 59, 40, "c5"));
   r.publish(at(23, 59, 50));
@@ -142,13 +140,28 @@ TEST(ContractLive, PeriodToDateIncludesTheOpenInterval) {
   EXPECT_EQ(sample(tracker, at(23, 59, 50), "ccpulse_contract_attainment"), 0.6);
   EXPECT_EQ(sample(tracker, at(23, 59, 50), "ccpulse_contract_volume"), 5.0);
   EXPECT_TRUE(db.contractPeriods("acme-v1", "sl").empty());
-  tracker.tick(at(24, 0, 11));  // period end + 10 s grace
+  // "Now" is past midnight, but the engine's watermark (last publish 23:59:50 − 5 s tolerance =
+  // 23:59:45) says 23:45-24:00 may still be open: the day stays open. (Before the fix it was
+  // closed here on "now" + grace, without c5's interval: 3 / 4.)
+  EXPECT_EQ(r.engine().closedThroughUs(), at(23, 59, 45));
+  tracker.tick(r.engine().closedThroughUs());
+  EXPECT_TRUE(db.contractPeriods("acme-v1", "sl").empty());
+  // 00:00:11: the shard closes 23:45-24:00 (watermark 00:00:06), it is drained, and the day
+  // closes with it: A = 3 of N + B = 4 + 1 = 5, 0.6 < 0.8: missed.
+  r.publish(at(24, 0, 11));
+  const std::int64_t closedThrough = r.engine().closedThroughUs();
+  EXPECT_EQ(closedThrough, at(24, 0, 6));
+  drain();
+  tracker.tick(closedThrough);
   const auto periods = db.contractPeriods("acme-v1", "sl");
   ASSERT_EQ(periods.size(), 1U);
   EXPECT_DOUBLE_EQ(periods[0].numerator, 3);
-  EXPECT_DOUBLE_EQ(periods[0].denominator, 4);
-  EXPECT_EQ(periods[0].status, "missed");  // 0.75 < 0.8
-  // The new day's period has no closed interval and the open one started the day before: no data.
+  EXPECT_DOUBLE_EQ(periods[0].denominator, 5);
+  EXPECT_EQ(periods[0].status, "missed");
+  // The new day's period has no closed interval and no open one with counts: no data.
+  tracker.setOpenIntervals(openRows(r));
+  EXPECT_EQ(sample(tracker, at(24, 0, 11), "ccpulse_contract_period_start_seconds"),
+            static_cast<double>(at(24, 0)) / 1e6);
   EXPECT_EQ(sample(tracker, at(24, 0, 11), "ccpulse_contract_status", {{"status", "no_data"}}), 1.0);
   EXPECT_FALSE(sample(tracker, at(24, 0, 11), "ccpulse_contract_attainment").has_value());
   std::filesystem::remove_all(dir);
@@ -159,7 +172,7 @@ TEST(ContractTracker, RestartInsideAnAlreadyClosedPeriodDoesNotCloseItAgain) {
   // and written to history. After a restart the event clock is back at zero, so "now" is taken
   // from history (its newest interval ends 10:15, "now" = 10:15 − 1 µs, inside the closed
   // period). The tracker must start at 10:15-10:30: closing 10:00-10:15 again would count
-  // 2 missed periods for 1.
+  // 2 missed periods for 1. (tick() takes the interval watermark.)
   const auto dir = std::filesystem::temp_directory_path() / ("ccpulse_reclose_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -183,7 +196,7 @@ TEST(ContractTracker, RestartInsideAnAlreadyClosedPeriodDoesNotCloseItAgain) {
   r.counts.answeredInThreshold = 1;
   {
     HistoryDb db(path);
-    ContractTracker tracker(15 * kMinuteUs, 10 * kSecondUs, &db);
+    ContractTracker tracker(15 * kMinuteUs, &db);
     tracker.setContracts({cfg, &cfg->contracts}, at(10, 0));
     db.writeIntervals({r});
     tracker.addInterval(r);
@@ -191,7 +204,7 @@ TEST(ContractTracker, RestartInsideAnAlreadyClosedPeriodDoesNotCloseItAgain) {
     EXPECT_EQ(tracker.terms().at(0).periodsMissed, 1U);
   }
   HistoryDb db(path);
-  ContractTracker tracker(15 * kMinuteUs, 10 * kSecondUs, &db);
+  ContractTracker tracker(15 * kMinuteUs, &db);
   tracker.setContracts({cfg, &cfg->contracts}, 0);
   EXPECT_EQ(tracker.terms().at(0).startUs, at(10, 15));
   EXPECT_EQ(tracker.terms()[0].periodsMissed, 1U);

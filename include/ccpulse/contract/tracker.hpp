@@ -27,13 +27,14 @@ void appendOpenIntervals(const QueueSeries& series, std::vector<IntervalRow>& ou
 
 class ContractTracker final {
  public:
-  /// `graceUs`: how long after a period's end its last interval is surely drained (late
-  /// tolerance plus a few publish ticks); `db` may be null (no state directory).
-  ContractTracker(std::int64_t intervalUs, std::int64_t graceUs, HistoryDb* db);
+  /// `db` may be null (no state directory).
+  ContractTracker(std::int64_t intervalUs, HistoryDb* db);
 
   /// Installs (or replaces, on reload) the contracts, rebuilding each term's current period from
-  /// the history database as of `nowUs`. Terms kept across a reload (same agreement and term
-  /// name and period) keep their sums when there is no database.
+  /// the history database: the period of its newest interval (`nowUs` when it has none), or the
+  /// one after it when history has already closed that period; tick() then closes what is over.
+  /// Terms kept across a reload (same agreement and term name and period) keep their sums when
+  /// there is no database.
   void setContracts(std::shared_ptr<const ContractSettings> contracts, std::int64_t nowUs);
   /// The staffing forecasts (config's tenants.<t>.forecast); the expected remaining volume of
   /// contact-count measures comes from them where they cover the rest of the period.
@@ -42,7 +43,9 @@ class ContractTracker final {
   /// covered series falls in that time, or the measure is not counted per contact.
   [[nodiscard]] std::optional<double> forecastVolume(const Contract& contract, const ContractTerm& term,
                                                      std::int64_t fromUs, std::int64_t toUs) const;
-  /// A closed interval (call in close order).
+  /// A closed interval (call in each series' close order). One that starts after the term's
+  /// current period is held until tick() has closed that period (another shard may still owe
+  /// the period's last interval); one that starts before it is late (history has it).
   void addInterval(const IntervalRow& row);
   /// The intervals still open in the engine (the one in progress, and the previous one while it
   /// is within the late tolerance) of every series, with their counts so far; replaces the
@@ -50,8 +53,11 @@ class ContractTracker final {
   /// its current period, unless a closed interval of the same series already covers them (a
   /// snapshot taken just before the interval closed). They are never written to history.
   void setOpenIntervals(std::vector<IntervalRow> rows);
-  /// Closes the periods that are over as of `nowUs`, writing them to history.
-  void tick(std::int64_t nowUs);
+  /// Closes every period that ends by `closedThroughUs`, the interval watermark (every interval
+  /// ending by it has been passed to addInterval: Engine::closedThroughUs() read before the
+  /// drain), writing them to history. Each term then moves to the period right after the one it
+  /// closed (skipping empty periods up to the watermark's), so no interval is left out.
+  void tick(std::int64_t closedThroughUs);
 
   /// The `ccpulse_contract_*` families (Prometheus text format, HELP and TYPE included). The
   /// period so far runs to `nowUs` (clamped to the period, and to no earlier than the newest
@@ -81,12 +87,14 @@ class ContractTracker final {
   void closePeriod(TermState& t, std::vector<ContractPeriodRow>& out);
 
   std::int64_t intervalUs_;
-  std::int64_t graceUs_;
   HistoryDb* db_;
   std::shared_ptr<const ContractSettings> contracts_;
   std::shared_ptr<const ForecastsByTenant> forecasts_;
   std::vector<TermState> terms_;
   std::vector<IntervalRow> open_;
+  /// Closed intervals that start after some covering term's current period, oldest first; each
+  /// such term takes them when tick() moves it to their period. Dropped once every term is past.
+  std::vector<IntervalRow> ahead_;
   /// Per series (tenant, vendor, queue, channel): end of its newest closed interval seen.
   std::unordered_map<std::string, std::int64_t> closedUntil_;
 };

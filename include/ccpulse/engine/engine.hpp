@@ -122,6 +122,10 @@ class Engine final {
   [[nodiscard]] const Shard& shard(std::size_t i) const noexcept { return *shards_[i]; }
   [[nodiscard]] Shard& shard(std::size_t i) noexcept { return *shards_[i]; }
   [[nodiscard]] const EngineSettings& settings() const noexcept { return settings_; }
+  /// Control thread: the interval watermark of the whole engine, the oldest of the shards'
+  /// closedThroughUs() (INT64_MIN until every shard has published). Read it BEFORE draining the
+  /// closed-period rings: then every interval ending by it is in what the drain hands over.
+  [[nodiscard]] std::int64_t closedThroughUs() const noexcept;
   /// Events dropped because a ring stayed full, per source.
   [[nodiscard]] std::uint64_t dropped(std::size_t sourceIndex) const noexcept { return dropped_[sourceIndex].get(); }
   [[nodiscard]] std::uint64_t droppedTotal() const noexcept;

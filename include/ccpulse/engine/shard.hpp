@@ -133,6 +133,13 @@ class Shard final {
   // ---- Control thread (the one consumer) ----
   /// Closed intervals and days, oldest first.
   [[nodiscard]] SpscRing<ClosedPeriod>& closedPeriods() noexcept { return closed_; }
+  /// Interval watermark: every interval of this shard that ends at or before it has been closed
+  /// and pushed to closedPeriods() (the last publish's "now" minus the late tolerance; INT64_MIN
+  /// before the first publish). Acquire pairs with the release in publish(), which comes after
+  /// those pushes: a consumer that reads it and then drains the ring has all those intervals.
+  [[nodiscard]] std::int64_t closedThroughUs() const noexcept {
+    return closedThroughUs_.load(std::memory_order_acquire);
+  }
 
  private:
   /// kTransferPending: announced by a contact.transferred to a queue of this shard; the contact's
@@ -220,6 +227,7 @@ class Shard final {
   std::vector<std::uint64_t> evictScratch_;  ///< contact keys to evict, reused by publish()
   std::int64_t newestEventUs_ = 0;
   ShardStats stats_;
+  std::atomic<std::int64_t> closedThroughUs_{INT64_MIN};  ///< written by the owner in publish()
   std::atomic<std::uint64_t> checkpointRequested_{0};
   std::atomic<std::uint64_t> checkpointDone_{0};
   std::string checkpointBlob_;
