@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 
@@ -200,7 +202,11 @@ HttpResponse App::handle(const HttpRequest& request) {
           std::to_string(historyWriteErrors_.get()) +
           "\n# HELP ccpulse_history_rows_written_total Intervals written to the history database\n"
           "# TYPE ccpulse_history_rows_written_total counter\nccpulse_history_rows_written_total " +
-          std::to_string(historyRowsWritten_.get()) + "\n";
+          std::to_string(historyRowsWritten_.get()) +
+          "\n# HELP ccpulse_history_rows_deleted_total Intervals deleted from the history database by "
+          "state.history_retention_days\n"
+          "# TYPE ccpulse_history_rows_deleted_total counter\nccpulse_history_rows_deleted_total " +
+          std::to_string(historyRowsDeleted_.get()) + "\n";
     }
     return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(body)};
   }
@@ -301,6 +307,7 @@ void App::drainClosed() {
     try {
       history_->writeIntervals(rows);  // one transaction per drain
       historyRowsWritten_.add(rows.size());
+      applyHistoryRetention(rows);
     } catch (const std::exception& e) {
       historyWriteErrors_.add(1);
       std::uint64_t suppressed = 0;
@@ -321,6 +328,40 @@ void App::drainClosed() {
     if (historyErrorLog_.shouldLog(suppressed)) {
       spdlog::error("contract period write failed ({} similar suppressed): {}", suppressed, e.what());
     }
+  }
+}
+
+void App::applyHistoryRetention(const std::vector<IntervalRow>& closed) {
+  const std::uint32_t days = config_->state.historyRetentionDays;
+  if (days == 0) {
+    return;
+  }
+  // By the newest closed interval's time rather than the wall clock, so that an event-clock
+  // replay of old data keeps what it just wrote. Only the tenants that closed an interval now
+  // are scanned: every active tenant closes one each interval.
+  std::int64_t newestEndUs = INT64_MIN;
+  std::vector<std::string> tenants;
+  for (const IntervalRow& row : closed) {
+    newestEndUs = std::max(newestEndUs, row.endUs);
+    if (std::find(tenants.begin(), tenants.end(), row.tenant) == tenants.end()) {
+      tenants.push_back(row.tenant);
+    }
+  }
+  const std::int64_t cutoffUs = newestEndUs - static_cast<std::int64_t>(days) * 86'400'000'000;
+  std::int64_t deleted = 0;
+  try {
+    deleted = history_->deleteIntervalsBefore(tenants, cutoffUs);
+  } catch (const std::exception& e) {
+    historyWriteErrors_.add(1);
+    std::uint64_t suppressed = 0;
+    if (historyErrorLog_.shouldLog(suppressed)) {
+      spdlog::error("history retention delete failed ({} similar suppressed): {}", suppressed, e.what());
+    }
+    return;
+  }
+  if (deleted > 0) {
+    historyRowsDeleted_.add(static_cast<std::uint64_t>(deleted));
+    spdlog::info("history: deleted {} intervals older than {} days (state.history_retention_days)", deleted, days);
   }
 }
 

@@ -32,8 +32,9 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 4> kStateKeys{"directory", "journal_sync_interval", "checkpoint_interval",
-                                                     "journal_segment_bytes"};
+constexpr std::int64_t kMinHistoryRetentionDays = 32;  // a month and a day
+constexpr std::array<std::string_view, 5> kStateKeys{"directory", "journal_sync_interval", "checkpoint_interval",
+                                                     "journal_segment_bytes", "history_retention_days"};
 constexpr std::array<std::string_view, 13> kRootKeys{"http",      "sources",   "service_level", "engine",   "logging",
                                                      "time_zone", "tenants",   "intervals",     "staffing", "state",
                                                      "auth",      "wallboard", "contracts"};
@@ -621,6 +622,15 @@ class Parser final {
         assign(state.checkpointInterval, readDuration(value, Zero::kRejected));
       } else if (key == "journal_segment_bytes") {
         assignInt(state.journalSegmentBytes, value, 4096, std::int64_t{1} << 40);
+      } else if (key == "history_retention_days") {
+        if (const auto days = readInt(value, 0, 36500)) {
+          if (*days != 0 && *days < kMinHistoryRetentionDays) {
+            error(value, "must be 0 (keep forever) or at least " + std::to_string(kMinHistoryRetentionDays) +
+                             " days: a monthly contract period is rebuilt from its intervals after a restart");
+          } else {
+            state.historyRetentionDays = static_cast<std::uint32_t>(*days);
+          }
+        }
       } else if (const auto text = readNonEmptyString(value)) {
         state.directory = *text;
       }
@@ -2072,6 +2082,7 @@ std::vector<std::string> restartRequiredChanges(const Config& running, const Con
   note(running.state.journalSyncInterval != next.state.journalSyncInterval, "state.journal_sync_interval");
   note(running.state.checkpointInterval != next.state.checkpointInterval, "state.checkpoint_interval");
   note(running.state.journalSegmentBytes != next.state.journalSegmentBytes, "state.journal_segment_bytes");
+  note(running.state.historyRetentionDays != next.state.historyRetentionDays, "state.history_retention_days");
   const auto tlsFiles = [](const HttpSettings& h) {
     return h.tls ? std::array<std::string, 3>{h.tls->certificate, h.tls->key, h.tls->clientCa}
                  : std::array<std::string, 3>{};

@@ -1,6 +1,7 @@
 // History retention, database part: HistoryDb::deleteIntervalsBefore deletes a tenant's
-// intervals that ended by the cutoff and keeps closed contract periods. (The config key
-// state.history_retention_days and its wiring are not on this branch: see docs/contracts.md.)
+// intervals that ended by the cutoff and keeps closed contract periods. The config key
+// state.history_retention_days is tested in tests/config/history_retention_config_test.cpp, the
+// daemon's deletes in tests/e2e/contract_restart_test.cpp.
 #include <gtest/gtest.h>
 
 #include <unistd.h>

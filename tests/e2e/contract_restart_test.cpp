@@ -259,5 +259,57 @@ TEST(ContractRestartE2e, RestartInTheMiddleOfAnOpenIntervalEqualsARunWithoutRest
   }
 }
 
+TEST(ContractRestartE2e, HistoryRetentionDeletesOldIntervalsOnClose) {
+  const std::string dir = std::filesystem::path(writeTempFile("history_retention.marker", "")).parent_path().string();
+  const int httpPort = freeTcpPort();
+  const int zmqPort = freeTcpPort();
+  {
+    std::ofstream config(dir + "/ccpulse.yaml");
+    config << "http:\n  listen: 127.0.0.1:" << httpPort
+           << "\nsources:\n  - name: acd\n    endpoint: tcp://127.0.0.1:" << zmqPort
+           << "\n    socket: pull\n    bind: true\nengine:\n  shards: 1\n  clock: event\n"
+              "state:\n  directory: "
+           << dir << "/state\n  history_retention_days: 32\n";
+  }
+  const auto frame = [](const std::string& type, const std::string& ts, const std::string& id) {
+    return R"({"type":")" + type + R"(","ts":")" + ts +
+           R"(","tenant":"acme","vendor":"v1","queue":"sales","channel":"voice","contact":")" + id + "\"}";
+  };
+  const auto tickAt = [](const std::string& ts) {
+    return R"({"type":"agent.state","ts":")" + ts +
+           R"(","tenant":"acme","vendor":"v1","agent":"a1","state":"available"})";
+  };
+  const std::string log = dir + "/run.log";
+  Process daemon(CCPULSED_PATH, {"--config", dir + "/ccpulse.yaml"}, log);
+  ASSERT_TRUE(waitReady(httpPort)) << readFile(log);
+  const auto metric = [&](const std::string& name) -> std::optional<double> {
+    const auto r = httpGet(httpPort, "/metrics");
+    return r ? findSample(parsePrometheusText(r->body), name) : std::nullopt;
+  };
+  // 2026-10-01 10:00-10:15 (c1) closes at 10:15:06: 1 row written, nothing old enough to delete.
+  pushFrames(zmqPort, {frame("contact.queued", "2026-10-01T10:00:00Z", "c1"),
+                       frame("contact.answered", "2026-10-01T10:00:05Z", "c1"), tickAt("2026-10-01T10:15:06Z")});
+  ASSERT_TRUE(pollUntil([&] { return metric("ccpulse_history_rows_written_total") == 1.0; }, std::chrono::seconds(10)))
+      << readFile(log);
+  EXPECT_EQ(metric("ccpulse_history_rows_deleted_total"), 0.0);
+  // 2026-11-23: c2's event closes 2026-10-01 10:15-10:30 (empty, row 2); 10:15:06 closes
+  // 2026-11-23 10:00-10:15 (row 3). Cutoff = 2026-11-23 10:15 − 32 days = 2026-10-22 10:15: both
+  // October rows (ending 10:15 and 10:30 on 2026-10-01) are deleted, 2 in all.
+  pushFrames(zmqPort, {frame("contact.queued", "2026-11-23T10:00:00Z", "c2"),
+                       frame("contact.answered", "2026-11-23T10:00:05Z", "c2"), tickAt("2026-11-23T10:15:06Z")});
+  ASSERT_TRUE(pollUntil([&] { return metric("ccpulse_history_rows_written_total") == 3.0; }, std::chrono::seconds(10)))
+      << readFile(log);
+  ASSERT_TRUE(pollUntil([&] { return metric("ccpulse_history_rows_deleted_total") == 2.0; }, std::chrono::seconds(10)))
+      << readFile(log);
+  daemon.signal(SIGTERM);
+  ASSERT_EQ(daemon.wait(std::chrono::seconds(20)), 0) << readFile(log);
+  EXPECT_NE(readFile(log).find("history: deleted 2 intervals older than 32 days"), std::string::npos) << readFile(log);
+  HistoryDb db(dir + "/state/history.sqlite", /*readOnly=*/true);
+  const auto rows = db.intervals("", 0, INT64_MAX);
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].counts.answered, 1U);
+  EXPECT_EQ(rows[0].startUs, (static_cast<std::int64_t>(kDayStart) + 36'000) * 1'000'000);
+}
+
 }  // namespace
 }  // namespace ccpulse::test

@@ -81,6 +81,8 @@ class App final {
   [[nodiscard]] std::int64_t contractNowUs() const;
   /// Every queue series' open intervals (any thread may publish them; read on the control thread).
   [[nodiscard]] std::vector<IntervalRow> openIntervalRows() const;
+  /// Deletes history intervals older than state.history_retention_days (control thread).
+  void applyHistoryRetention(const std::vector<IntervalRow>& closed);
   HttpResponse scorecard(const HttpRequest& request);
   /// WATCHDOG=1 to systemd, only while every shard keeps publishing (a stalled pipeline is then
   /// restarted by the service manager).
@@ -109,6 +111,7 @@ class App final {
   std::unique_ptr<ContractTracker> contracts_;
   PubU64 historyWriteErrors_;
   PubU64 historyRowsWritten_;
+  PubU64 historyRowsDeleted_;  ///< by state.history_retention_days
   RateLimitedLog historyErrorLog_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<Durability> durability_;  ///< null when state.directory is empty

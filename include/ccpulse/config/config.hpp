@@ -242,6 +242,9 @@ struct StateSettings {
   Micros journalSyncInterval = std::chrono::milliseconds(100);  ///< `state.journal_sync_interval`: group commit
   Micros checkpointInterval = std::chrono::seconds(60);         ///< `state.checkpoint_interval`
   std::uint64_t journalSegmentBytes = 64ULL << 20U;             ///< `state.journal_segment_bytes`
+  /// `state.history_retention_days`: closed intervals older than this (by the newest closed
+  /// interval's time) are deleted from the history database; 0 = kept forever.
+  std::uint32_t historyRetentionDays = 0;
 };
 
 // ---- Outsourcing contracts (docs/contracts.md) ----------------------------------------------
