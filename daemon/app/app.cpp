@@ -179,7 +179,8 @@ HttpResponse App::handle(const HttpRequest& request) {
   if (path == "/metrics") {
     // The queue families are rendered straight into the body (issue #10: a scrape of 10,000
     // label sets), the rest through prometheus-cpp's model; same order and text as before.
-    std::string body;
+    // The body buffer comes from the pool and goes back to it after the write (see BodyPool).
+    std::string body = metricsBodies_.take();
     exporter_->renderTo(body, scope);
     std::vector<prometheus::MetricFamily> families;
     if (config_->wallboard.enabled) {
@@ -208,7 +209,9 @@ HttpResponse App::handle(const HttpRequest& request) {
           "# TYPE ccpulse_history_rows_deleted_total counter\nccpulse_history_rows_deleted_total " +
           std::to_string(historyRowsDeleted_.get()) + "\n";
     }
-    return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(body)};
+    HttpResponse response(200, "text/plain; version=0.0.4; charset=utf-8", std::move(body));
+    response.recycleBody = [this](std::string&& used) { metricsBodies_.give(std::move(used)); };
+    return response;
   }
   if (config_->wallboard.enabled) {
     if (const Asset* asset = findAsset(path)) {

@@ -103,12 +103,20 @@ class Session final : public std::enable_shared_from_this<Session<Stream>> {
     if (request_.method() != bhttp::verb::head) {
       response->body() = std::move(result.body);
     }
+    if (request_.method() == bhttp::verb::head && result.recycleBody) {
+      result.recycleBody(std::move(result.body));
+      result.recycleBody = nullptr;
+    }
     response->prepare_payload();
     // The write gets its own deadline: the one set in read() also covered the wait for the
     // request and the handler, which for a ~100 MB /metrics on a busy machine can use most of it.
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     bhttp::async_write(stream_, *response,
-                       [self = this->shared_from_this(), response](beast::error_code writeEc, std::size_t) {
+                       [self = this->shared_from_this(), response, recycle = std::move(result.recycleBody)](
+                           beast::error_code writeEc, std::size_t) {
+                         if (recycle) {
+                           recycle(std::move(response->body()));
+                         }
                          if (writeEc || !response->keep_alive()) {
                            self->close();
                            return;

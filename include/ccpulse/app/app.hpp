@@ -25,6 +25,7 @@
 #include "ccpulse/history/history_db.hpp"
 #include "ccpulse/history/interval_store.hpp"
 #include "ccpulse/http/auth.hpp"
+#include "ccpulse/http/body_pool.hpp"
 #include "ccpulse/http/http_server.hpp"
 #include "ccpulse/ingest/source.hpp"
 #include "ccpulse/ingest/source_status.hpp"
@@ -92,6 +93,8 @@ class App final {
   AppOptions options_;
   const Clock& clock_;
   ProcessStats process_;
+  /// /metrics bodies for reuse; declared before io_ so it outlives any pending write handler.
+  BodyPool metricsBodies_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer housekeeping_;

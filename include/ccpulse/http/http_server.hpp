@@ -59,6 +59,9 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers, e.g. WWW-Authenticate
   std::shared_ptr<EventStream> stream;                       ///< set = answer with text/event-stream
+  /// Set = called with `body` (contents intact) on the io_context's thread once the response has
+  /// been written or the write failed, so a large buffer can be reused (BodyPool).
+  std::function<void(std::string&&)> recycleBody;
 };
 
 /// Called on the io_context's thread; may modify the request (the access gate sets its scope).
