@@ -264,12 +264,13 @@ class Daemon final {
     }
     return std::move(res.body());
   }
-  [[nodiscard]] long rssKiB() const {
+  /// VmRSS (resident now) or, with `field` "VmHWM:", the peak resident set, in KiB.
+  [[nodiscard]] long rssKiB(const std::string& field = "VmRSS:") const {
     std::ifstream in("/proc/" + std::to_string(process_->pid()) + "/status");
     std::string line;
     while (std::getline(in, line)) {
-      if (line.rfind("VmRSS:", 0) == 0) {
-        return std::stol(line.substr(6));
+      if (line.rfind(field, 0) == 0) {
+        return std::stol(line.substr(field.size()));
       }
     }
     return -1;
@@ -762,6 +763,7 @@ void scrapePhase(const Options& o, std::map<std::string, double>& summary) {
 void memoryPhase(const Options& o, std::map<std::string, double>& summary) {
   note("== memory per (queue, channel) label set; load " + loadNow());
   std::vector<double> perSet;
+  std::vector<double> peakPerSet;
   for (int rep = 0; rep < o.reps; ++rep) {
     const std::int64_t nowUs = ccpulse::SystemClock().nowUs();
     Workload one = makeWorkload(workloadSettings(20'000, 1, 1, "one", 0, nowUs - 100'000));
@@ -793,12 +795,20 @@ void memoryPhase(const Options& o, std::map<std::string, double>& summary) {
     const double created = labelSets(daemon.scrape()) - 1;
     const double kib = static_cast<double>(after - before) / created;
     perSet.push_back(kib);
+    // The peak includes a scrape's whole body (~9.6 KB of text per label set) while it is
+    // being written, whether or not the daemon keeps the buffer for the next scrape.
+    const long peak = daemon.rssKiB("VmHWM:");
+    const double peakKib = static_cast<double>(peak - before) / created;
+    peakPerSet.push_back(peakKib);
     note("  rep " + std::to_string(rep + 1) + ": RSS " + std::to_string(before) + " KiB with 1 label set, " +
-         std::to_string(after) + " KiB after " + fmt(created) + " more: " + fmt(kib, 2) + " KiB per label set (end " +
-         (end > 0 ? "ok" : "stalled") + ")");
+         std::to_string(after) + " KiB after " + fmt(created) + " more: " + fmt(kib, 2) + " KiB per label set; peak " +
+         std::to_string(peak) + " KiB: " + fmt(peakKib, 2) + " KiB per label set (end " + (end > 0 ? "ok" : "stalled") +
+         ")");
   }
   summary["memory.kib_per_label_set"] = median(perSet);
-  note("  median: " + fmt(median(perSet), 2) + " KiB per label set");
+  summary["memory.peak_kib_per_label_set"] = median(peakPerSet);
+  note("  median: " + fmt(median(perSet), 2) + " KiB per label set resident after the scrapes, " +
+       fmt(median(peakPerSet), 2) + " KiB at the peak");
 }
 
 }  // namespace

@@ -312,10 +312,15 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
   // refuses it before ZAP is asked, so the ZAP counter stays; the source's socket monitor counts
   // it as a mechanism mismatch (and logs it).
   const auto zapRejected = d.metric("ccpulse_source_curve_rejected_total", {{"source", "secure"}});
-  const auto mismatches = [&] {
-    return d.metric("ccpulse_source_handshake_failed_total", {{"source", "secure"}, {"reason", "mechanism_mismatch"}});
+  const auto handshakeFailed = [&](const char* reason) {
+    return d.metric("ccpulse_source_handshake_failed_total", {{"source", "secure"}, {"reason", reason}}).value_or(0);
   };
-  EXPECT_EQ(mismatches(), 0.0);
+  // The server usually reads the peer's NULL greeting (mechanism_mismatch), but when the client
+  // sees the CURVE greeting and hangs up first, libzmq reports the closed handshake as no_detail
+  // (seen once in 20 CI runs): either counts the refusal. That nothing gets through is checked
+  // below by the event count.
+  const double refusedBefore = handshakeFailed("mechanism_mismatch") + handshakeFailed("no_detail");
+  EXPECT_EQ(handshakeFailed("mechanism_mismatch"), 0.0);
   {
     Pusher plain(ctx, zmqPort, std::nullopt, "", "plain");
     plain.send(queued(5, 5, ""));
@@ -323,11 +328,16 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
     EXPECT_TRUE(outcome == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || outcome == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
         << "event " << outcome << "\n"
         << readFile(d.logPath);
-    ASSERT_TRUE(pollUntil([&] { return mismatches() >= 1.0; }, std::chrono::seconds(10))) << readFile(d.logPath);
+    ASSERT_TRUE(pollUntil(
+        [&] { return handshakeFailed("mechanism_mismatch") + handshakeFailed("no_detail") >= refusedBefore + 1; },
+        std::chrono::seconds(10)))
+        << readFile(d.logPath);
   }
   EXPECT_EQ(d.metric("ccpulse_source_curve_rejected_total", {{"source", "secure"}}), zapRejected);
   EXPECT_EQ(d.metric("ccpulse_source_handshake_failed_total", {{"source", "secure"}, {"reason", "protocol"}}), 0.0);
-  EXPECT_NE(readFile(d.logPath).find("mechanism_mismatch"), std::string::npos);
+  EXPECT_NE(readFile(d.logPath).find("refused a peer at tcp://127.0.0.1:" + std::to_string(zmqPort) +
+                                     " before authentication"),
+            std::string::npos);
   // The allowed publisher still delivers, and nothing else got through: 3 + 1 = 4 events.
   const bool sent6 = good.send(queued(6, 6, ""));
   ASSERT_TRUE(sent6);
