@@ -355,7 +355,9 @@ TEST(CurveSource, AllowedKeyDeliversUnknownKeyAndPlaintextAreRefused) {
                   // sanitizer build on a busy machine took over the default 2 s) finish first.
                   "--linger", "30000"});
   ASSERT_EQ(simStatus, 0) << simOut;
-  ASSERT_TRUE(pollUntil([&] { return events() == 54.0; }, std::chrono::seconds(10))) << simOut;
+  ASSERT_TRUE(pollUntil([&] { return events() == 54.0; }, std::chrono::seconds(10)))
+      << "decoded events " << events().value_or(-1) << "\n"
+      << simOut << readFile(d.logPath);
   const auto api = httpGet(d.httpPort, "/api/v1/sources");
   ASSERT_TRUE(api);
   EXPECT_NE(api->body.find("\"curve\":true"), std::string::npos) << api->body;
