@@ -90,33 +90,18 @@ class AmazonConnectDecoder final : public FrameDecoder {
     }
     if (!ok) {
       pending_.drop();
-      sink.onReject(reason_, detail_);
+      sink.onReject(reject_.reason, reject_.detail);
       return 0;
     }
     return pending_.flush(sink);
   }
 
-  bool fail(RejectReason reason, std::string_view detail) noexcept {
-    reason_ = reason;
-    detail_ = detail;
-    return false;
-  }
+  bool fail(RejectReason reason, std::string_view detail) noexcept { return reject_.fail(reason, detail); }
 
-  // A required or optional timestamp; `path` names it in the reject detail.
+  // An optional timestamp member; `path` names it in the reject detail.
   bool time(const simdjson::dom::object& parent, std::string_view key, std::string_view path,
             std::optional<std::int64_t>& out) noexcept {
-    std::int64_t us = 0;
-    switch (isoTime(parent, key, us)) {
-      case TimeField::kAbsent:
-        out.reset();
-        return true;
-      case TimeField::kBad:
-        return fail(RejectReason::kBadTimestamp, path);
-      case TimeField::kOk:
-        out = us;
-        return true;
-    }
-    return true;
+    return reject_.time(parent, key, path, out);
   }
 
   bool assignId(Id& out, std::string_view value, std::string_view field) noexcept {
@@ -473,8 +458,7 @@ class AmazonConnectDecoder final : public FrameDecoder {
   vendor::Pending pending_;
   vendor::BoundedTable<ContactEntry> contacts_;
   vendor::BoundedTable<AgentEntry> agents_;
-  RejectReason reason_ = RejectReason::kNotJson;
-  std::string_view detail_;
+  vendor::RejectNote reject_;
 };
 
 }  // namespace

@@ -112,26 +112,12 @@ class GenesysCloudDecoder final : public FrameDecoder {
   }
 
  private:
-  bool fail(RejectReason reason, std::string_view detail) noexcept {
-    reason_ = reason;
-    detail_ = detail;
-    return false;
-  }
+  bool fail(RejectReason reason, std::string_view detail) noexcept { return reject_.fail(reason, detail); }
 
+  // An optional timestamp member; `path` names it in the reject detail.
   bool time(const simdjson::dom::object& parent, std::string_view key, std::string_view path,
             std::optional<std::int64_t>& out) noexcept {
-    std::int64_t us = 0;
-    switch (isoTime(parent, key, us)) {
-      case TimeField::kAbsent:
-        out.reset();
-        return true;
-      case TimeField::kBad:
-        return fail(RejectReason::kBadTimestamp, path);
-      case TimeField::kOk:
-        out = us;
-        return true;
-    }
-    return true;
+    return reject_.time(parent, key, path, out);
   }
 
   std::size_t decodeElement(const simdjson::dom::element& item, DecodeSink& sink) {
@@ -143,7 +129,7 @@ class GenesysCloudDecoder final : public FrameDecoder {
     pending_.drop();
     if (!notificationOf(notification)) {
       pending_.drop();
-      sink.onReject(reason_, detail_);
+      sink.onReject(reject_.reason, reject_.detail);
       return 0;
     }
     return pending_.flush(sink);
@@ -609,8 +595,7 @@ class GenesysCloudDecoder final : public FrameDecoder {
   vendor::Pending pending_;
   vendor::BoundedTable<ConversationEntry> conversations_;
   vendor::BoundedTable<UserEntry> users_;
-  RejectReason reason_ = RejectReason::kNotJson;
-  std::string_view detail_;
+  vendor::RejectNote reject_;
 };
 
 }  // namespace

@@ -111,7 +111,7 @@ class TwilioTaskRouterDecoder final : public FrameDecoder {
     pending_.drop();
     if (!parsed || !callback()) {
       pending_.drop();
-      sink.onReject(reason_, detail_);
+      sink.onReject(reject_.reason, reject_.detail);
       return 0;
     }
     return pending_.flush(sink);
@@ -122,11 +122,7 @@ class TwilioTaskRouterDecoder final : public FrameDecoder {
   }
 
  private:
-  bool fail(RejectReason reason, std::string_view detail) noexcept {
-    reason_ = reason;
-    detail_ = detail;
-    return false;
-  }
+  bool fail(RejectReason reason, std::string_view detail) noexcept { return reject_.fail(reason, detail); }
 
   void set(Param p, std::string_view value) noexcept {
     params_[static_cast<std::size_t>(p)] = value;
@@ -464,8 +460,7 @@ class TwilioTaskRouterDecoder final : public FrameDecoder {
   vendor::Pending pending_;
   vendor::BoundedTable<TaskEntry> tasks_;
   vendor::BoundedTable<WorkerEntry> workers_;
-  RejectReason reason_ = RejectReason::kNotJson;
-  std::string_view detail_;
+  vendor::RejectNote reject_;
 };
 
 }  // namespace

@@ -300,6 +300,38 @@ enum class TimeField : std::uint8_t { kAbsent, kBad, kOk };
   return parseRfc3339(text, outUs) ? TimeField::kOk : TimeField::kBad;
 }
 
+/// Why the frame element being decoded was rejected and the field that failed, set by the last
+/// failure; the decoder hands both to FrameSink::onReject. One per decoder (its ingest thread).
+struct RejectNote final {
+  RejectReason reason = RejectReason::kNotJson;
+  std::string_view detail;
+
+  /// Records the reject; returns false so that a parse step can end with `return fail(...)`.
+  bool fail(RejectReason why, std::string_view field) noexcept {
+    reason = why;
+    detail = field;
+    return false;
+  }
+
+  /// An optional RFC 3339 member `key` of `parent`: absent, null or "" leaves `out` empty; a
+  /// malformed one is a kBadTimestamp reject naming `path`. Returns false only on that reject.
+  bool time(const object& parent, std::string_view key, std::string_view path,
+            std::optional<std::int64_t>& out) noexcept {
+    std::int64_t us = 0;
+    switch (isoTime(parent, key, us)) {
+      case TimeField::kAbsent:
+        out.reset();
+        return true;
+      case TimeField::kBad:
+        return fail(RejectReason::kBadTimestamp, path);
+      case TimeField::kOk:
+        out = us;
+        return true;
+    }
+    return true;
+  }
+};
+
 /// The last '/'-separated part of an ARN ("arn:...:instance/i-1/queue/q-1" -> "q-1").
 [[nodiscard]] inline std::string_view arnTail(std::string_view arn) noexcept {
   const std::size_t slash = arn.rfind('/');

@@ -243,6 +243,6 @@ void AmiSource::onReject(RejectReason reason, std::string_view detail) {
 
 void AmiSource::onIgnored(std::string_view /*what*/) { stats_.ignored.add(1); }
 
-void AmiSource::onStateEvicted(std::string_view /*what*/) { stats_.stateEvicted.add(1); }
+void AmiSource::onStateEvicted(std::string_view what) { countStateEvicted(stats_, rejectLog_, settings_.name, what); }
 
 }  // namespace ccpulse

@@ -1,5 +1,7 @@
 #include "ccpulse/ingest/source_stats.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace ccpulse {
 
 std::string_view toString(HandshakeFailure reason) noexcept {
@@ -34,6 +36,15 @@ bool admitBySequence(const Event& event, SequenceTracker& sequences, SourceStats
       return true;
   }
   return true;
+}
+
+void countStateEvicted(SourceStats& stats, RateLimitedLog& log, std::string_view source, std::string_view what) {
+  stats.stateEvicted.add(1);
+  std::uint64_t suppressed = 0;
+  if (log.shouldLog(suppressed)) {
+    spdlog::warn("source {}: adapter forgot its oldest {} (tracking cap reached; {} more since last report)", source,
+                 what, suppressed);
+  }
 }
 
 }  // namespace ccpulse

@@ -296,13 +296,6 @@ namespace ccpulse {
 
 void ZmqSource::onIgnored(std::string_view /*what*/) { stats_.ignored.add(1); }
 
-void ZmqSource::onStateEvicted(std::string_view what) {
-  stats_.stateEvicted.add(1);
-  std::uint64_t suppressed = 0;
-  if (rejectLog_.shouldLog(suppressed)) {
-    spdlog::warn("source {}: adapter forgot its oldest {} (tracking cap reached; {} more since last report)",
-                 settings_.name, what, suppressed);
-  }
-}
+void ZmqSource::onStateEvicted(std::string_view what) { countStateEvicted(stats_, rejectLog_, settings_.name, what); }
 
 }  // namespace ccpulse

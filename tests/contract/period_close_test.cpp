@@ -16,6 +16,7 @@
 #include "ccpulse/contract/tracker.hpp"
 #include "ccpulse/history/history_db.hpp"
 #include "ccpulse/replay/replayer.hpp"
+#include "contract_test_support.hpp"
 
 namespace ccpulse {
 namespace {
@@ -23,14 +24,10 @@ namespace {
 using test::findSample;
 using test::parsePrometheusText;
 
-constexpr std::int64_t kSecondUs = 1'000'000;
-constexpr std::int64_t kMinuteUs = 60 * kSecondUs;
-constexpr std::int64_t kHourUs = 60 * kMinuteUs;
-
-/// 2026-11-23 (UTC) at h:m:s.
-std::int64_t at(int h, int m, int s = 0) {
-  return daysFromCivil(2026, 11, 23) * 24 * kHourUs + h * kHourUs + m * kMinuteUs + s * kSecondUs;
-}
+using test::at;
+using test::kHourUs;
+using test::kMinuteUs;
+using test::kSecondUs;
 
 /// Day SL >= 0.8 ("sl-day") and 15-minute SL >= 0.6 ("sl-interval") for acme/v1, UTC.
 std::shared_ptr<const Config> config() {

@@ -90,13 +90,6 @@ std::map<std::string, double> counterSamples(const std::string& text) {
   return out;
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(Crash, KillNineUnderLoadLosesOnlyReportedGapsAndNeverCountsTwice) {
   const std::string truthPath = writeTempFile("truth.ndjson", "");
   const std::string dir = fs::path(truthPath).parent_path().string();

@@ -23,13 +23,6 @@ namespace {
 
 constexpr double kSlack = 0.5;  // seconds
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::map<std::string, std::string> q(const std::string& queue) {
   return {{"tenant", "acme"}, {"vendor", "bpo-east"}, {"queue", queue}};
 }

@@ -20,13 +20,6 @@ namespace fs = std::filesystem;
 
 const std::string kFixture = std::string(CCPULSE_SOURCE_DIR) + "/tests/fixtures/asterisk/queue_log_hour.txt";
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::map<std::string, std::string> q(const std::string& queue) {
   return {{"tenant", "acme"}, {"vendor", "bpo-east"}, {"queue", queue}};
 }

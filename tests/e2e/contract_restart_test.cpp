@@ -15,13 +15,6 @@
 namespace ccpulse::test {
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // All times are on 2026-11-23 (UTC tenant) at 10:MM:SS.
 constexpr double kDayStart = 1'795'392'000;  // 2026-11-23T00:00:00Z, seconds
 

@@ -14,13 +14,6 @@
 namespace ccpulse::test {
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // T0 = 2026-11-23T10:00:00Z. Times below are T0 + seconds.
 std::string at(int seconds) {
   char buf[64];

@@ -13,13 +13,6 @@
 namespace ccpulse::test {
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string tempDir(const std::string& name) {
   const auto dir = std::filesystem::path(writeTempFile(name + ".marker", "")).parent_path();
   return dir.string();

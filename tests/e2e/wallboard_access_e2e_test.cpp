@@ -18,13 +18,6 @@
 namespace ccpulse::test {
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string at(int seconds) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "2026-11-23T10:%02d:%02dZ", seconds / 60, seconds % 60);

@@ -20,13 +20,6 @@ namespace {
 
 constexpr std::int64_t kT = 1'795'425'300;  // the fake server's T (2026-11-23T09:15:00Z)
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(AmiSourceTest, LoginQueueStatusEventsDisconnectAndReconnect) {
   const int port = test::freeTcpPort();
   const std::string actions = test::writeTempFile("actions.log", "");
@@ -34,9 +27,9 @@ TEST(AmiSourceTest, LoginQueueStatusEventsDisconnectAndReconnect) {
       "/usr/bin/python3",
       {std::string(CCPULSE_SOURCE_DIR) + "/tests/ingest/fake_ami_server.py", std::to_string(port), actions},
       actions + ".server");
-  ASSERT_TRUE(test::pollUntil([&] { return readFile(actions).find("listening") != std::string::npos; },
+  ASSERT_TRUE(test::pollUntil([&] { return test::readFile(actions).find("listening") != std::string::npos; },
                               std::chrono::seconds(10)))
-      << readFile(actions + ".server");
+      << test::readFile(actions + ".server");
 
   SourceSettings settings;
   settings.name = "pbx";
@@ -66,7 +59,7 @@ TEST(AmiSourceTest, LoginQueueStatusEventsDisconnectAndReconnect) {
         return count() >= 13 && stats.rejected[static_cast<std::size_t>(RejectReason::kMalformedMessage)].get() == 1;
       },
       std::chrono::seconds(20));
-  EXPECT_TRUE(done) << count() << " events\n" << readFile(actions) << readFile(actions + ".server");
+  EXPECT_TRUE(done) << count() << " events\n" << test::readFile(actions) << test::readFile(actions + ".server");
   EXPECT_TRUE(source.ready());
   source.stop();
 
@@ -113,7 +106,7 @@ TEST(AmiSourceTest, LoginQueueStatusEventsDisconnectAndReconnect) {
   // Ignored by design: per session FullyBooted, the QueueStatus response, QueueParams; AgentCalled
   // in session 2, Newchannel in session 3 = 2 * 3 + 2 = 8.
   EXPECT_EQ(stats.ignored.get(), 8U);
-  const std::string log = readFile(actions);
+  const std::string log = test::readFile(actions);
   EXPECT_NE(log.find("conn 1: Action Login Username ccpulse Secret s3cret Events agent"), std::string::npos) << log;
   EXPECT_NE(log.find("conn 2: Action QueueStatus"), std::string::npos) << log;
   EXPECT_NE(log.find("conn 3: Action QueueStatus"), std::string::npos) << log;

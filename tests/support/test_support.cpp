@@ -39,6 +39,13 @@ std::string writeTempFile(const std::string& name, const std::string& text) {
   return path;
 }
 
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 Process::Process(const std::string& path, const std::vector<std::string>& args, const std::string& logPath) {
   std::vector<std::string> argvStore;
   argvStore.push_back(path);

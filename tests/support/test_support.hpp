@@ -18,6 +18,10 @@ int freeTcpPort();
 /// Writes `text` to a new file in a fresh temp directory; returns its path.
 std::string writeTempFile(const std::string& name, const std::string& text);
 
+/// The whole file, byte for byte (binary mode); empty when it cannot be read (a daemon log that
+/// was never written, say), so a failure message can always include it.
+std::string readFile(const std::string& path);
+
 /// A child process; killed (SIGKILL) on destruction if still running.
 class Process final {
  public:

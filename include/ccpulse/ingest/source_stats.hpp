@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "ccpulse/common/rate_limited_log.hpp"
 #include "ccpulse/decode/event.hpp"
 #include "ccpulse/decode/json_decoder.hpp"
 #include "ccpulse/engine/published.hpp"
@@ -42,12 +43,17 @@ struct SourceStats {
   std::atomic<bool> ready{false};
 };
 
-/// Applies the sequence rules to a decoded event and counts the outcome in `stats`. Returns
-/// false when the event must be ignored (a repeat). `missing` receives the gap size (0 if none).
 /// Reasons of SourceStats::handshakeFailed (label `reason` of ccpulse_source_handshake_failed_total).
 enum class HandshakeFailure : std::uint8_t { kMechanismMismatch = 0, kProtocol = 1, kNoDetail = 2 };
 [[nodiscard]] std::string_view toString(HandshakeFailure reason) noexcept;
 
+/// Applies the sequence rules to a decoded event and counts the outcome in `stats`. Returns
+/// false when the event must be ignored (a repeat). `missing` receives the gap size (0 if none).
 bool admitBySequence(const Event& event, SequenceTracker& sequences, SourceStats& stats, std::uint64_t& missing);
+
+/// Counts an adapter's eviction of its oldest `what` (a tracking table at its cap) in `stats` and
+/// logs it through `log`, rate-limited: the one report every live source gives for this degraded
+/// path. Called on the source's ingest thread.
+void countStateEvicted(SourceStats& stats, RateLimitedLog& log, std::string_view source, std::string_view what);
 
 }  // namespace ccpulse
