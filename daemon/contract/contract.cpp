@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ccpulse/common/civil_time.hpp"
+#include "ccpulse/common/csv.hpp"
 
 namespace ccpulse {
 namespace {
@@ -97,17 +98,6 @@ std::string jsonEscape(std::string_view text) {
     }
   }
   return out;
-}
-
-std::string csvField(std::string_view text) {
-  if (text.find_first_of(",\"\n") == std::string_view::npos) {
-    return std::string(text);
-  }
-  std::string out = "\"";
-  for (const char c : text) {
-    out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  }
-  return out + "\"";
 }
 
 std::string targetText(const ContractTerm& term) {

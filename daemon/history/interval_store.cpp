@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "ccpulse/common/csv.hpp"
 #include "ccpulse/decode/json_decoder.hpp"
 #include "ccpulse/engine/engine.hpp"
 #include "ccpulse/engine/series.hpp"
@@ -49,17 +50,6 @@ std::string number(double v) {
 }
 
 std::string optionalNumber(const std::optional<double>& v) { return v ? number(*v) : "null"; }
-
-std::string csvField(std::string_view text) {
-  if (text.find_first_of(",\"\n") == std::string_view::npos) {
-    return std::string(text);
-  }
-  std::string out = "\"";
-  for (const char c : text) {
-    out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  }
-  return out + "\"";
-}
 
 std::string percentDecode(std::string_view in) {
   std::string out;
