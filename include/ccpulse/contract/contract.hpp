@@ -28,6 +28,21 @@ struct IntervalRow {
   OutcomeCounts counts;
 };
 
+/// One closed interval of an agent-queue series' staffed agent-time (docs/contracts.md
+/// `staffed_vs_committed`) as one shard counted it. Agents are sharded by agent, so several shards
+/// may hold agents of the same queue: each writes its own row (`shard`), and readers sum them.
+struct AgentIntervalRow {
+  std::string tenant;
+  std::string vendor;
+  std::string queue;
+  std::uint32_t shard = 0;
+  std::int64_t startUs = 0;
+  std::int64_t endUs = 0;
+  /// Agent-microseconds in a state that counts for occupancy (available, busy, ACW); an agent in
+  /// several queues counts in each. Integer, so sums and the comparison with the commitment are exact.
+  std::int64_t staffedUs = 0;
+};
+
 /// Glob with `*` (any run) and `?` (one character); no escapes.
 [[nodiscard]] bool globMatch(std::string_view pattern, std::string_view text) noexcept;
 /// Whether the term of `contract` covers the series.
