@@ -188,6 +188,14 @@ void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contr
     addInterval(row);
   }
   agentRows_ = db_->agentIntervals("", earliest, INT64_MAX);
+  // The intervals in history were closed before the restart: count them in the live figures
+  // at once, not only when the engine's watermark passes them again (with the event clock that
+  // waits for the next event). After a crash the newest one may lack a shard's part for a moment
+  // (that shard re-closes it from its checkpoint and journal); periods still close on the engine's
+  // watermark only.
+  for (const AgentIntervalRow& row : agentRows_) {
+    watermarkUs_ = std::max(watermarkUs_, row.endUs);
+  }
 }
 
 TermValue ContractTracker::staffedValue(const TermState& t, std::int64_t throughUs,
