@@ -118,6 +118,8 @@ void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contr
     }
     ahead_.clear();
   }
+  staffedCache_.clear();  // keyed by the old settings' terms
+  ++agentRowsGeneration_;
   // `previous` points into the old settings: keep them alive until the carry-over below is done.
   const std::shared_ptr<const ContractSettings> keepPrevious = std::move(contracts_);
   contracts_ = std::move(contracts);
@@ -188,6 +190,7 @@ void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contr
     addInterval(row);
   }
   agentRows_ = db_->agentIntervals("", earliest, INT64_MAX);
+  ++agentRowsGeneration_;
   // The intervals in history were closed before the restart: count them in the live figures
   // at once, not only when the engine's watermark passes them again (with the event clock that
   // waits for the next event). After a crash the newest one may lack a shard's part for a moment
@@ -202,7 +205,19 @@ TermValue ContractTracker::staffedValue(const TermState& t, std::int64_t through
                                         std::int64_t* coveredUntilUs) const {
   // An interval ending by `throughUs` starts at or before throughUs − intervalUs_.
   const std::int64_t toUs = throughUs == INT64_MIN ? t.startUs : std::min(t.endUs, throughUs - intervalUs_ + 1);
-  return staffedTermValue(*t.contract, *t.term, agentRows_, t.startUs, std::max(toUs, t.startUs), coveredUntilUs);
+  StaffedCache& cache = staffedCache_[t.term];
+  if (cache.generation != agentRowsGeneration_ + 1 || cache.startUs != t.startUs || cache.throughUs != toUs) {
+    cache.generation = agentRowsGeneration_ + 1;  // + 1: a fresh entry (0) never matches
+    cache.startUs = t.startUs;
+    cache.throughUs = toUs;
+    cache.coveredUntilUs = INT64_MIN;
+    cache.value =
+        staffedTermValue(*t.contract, *t.term, agentRows_, t.startUs, std::max(toUs, t.startUs), &cache.coveredUntilUs);
+  }
+  if (coveredUntilUs != nullptr) {
+    *coveredUntilUs = std::max(*coveredUntilUs, cache.coveredUntilUs);
+  }
+  return cache.value;
 }
 
 void ContractTracker::addAgentInterval(const AgentIntervalRow& row) {
@@ -210,6 +225,7 @@ void ContractTracker::addAgentInterval(const AgentIntervalRow& row) {
     if (isStaffed(*t.term) && row.startUs >= t.startUs &&
         termCoversAgents(*t.contract, *t.term, row.tenant, row.vendor, row.queue)) {
       agentRows_.push_back(row);  // staffedTermValue keeps the last of duplicates
+      ++agentRowsGeneration_;
       return;
     }
   }
@@ -394,7 +410,9 @@ void ContractTracker::tick(std::int64_t closedThroughUs) {
       oldestStaffedStart = std::min(oldestStaffedStart, t.startUs);
     }
   }
-  std::erase_if(agentRows_, [&](const AgentIntervalRow& row) { return row.startUs < oldestStaffedStart; });
+  if (std::erase_if(agentRows_, [&](const AgentIntervalRow& row) { return row.startUs < oldestStaffedStart; }) > 0) {
+    ++agentRowsGeneration_;
+  }
   if (db_ != nullptr && !closed.empty()) {
     db_->writeContractPeriods(closed);
   }

@@ -107,6 +107,17 @@ class ContractTracker final {
   /// Staffed agent-time rows from the oldest staffed_vs_committed term's current period on.
   std::vector<AgentIntervalRow> agentRows_;
   std::int64_t watermarkUs_ = INT64_MIN;  ///< the last tick()'s closedThroughUs
+  /// Bumped whenever agentRows_ changes; staffedValue() results are cached per term until then
+  /// (a scrape must not re-sum a month of rows when nothing changed: rows arrive once per interval).
+  std::uint64_t agentRowsGeneration_ = 0;
+  struct StaffedCache {
+    std::uint64_t generation = 0;
+    std::int64_t startUs = 0;
+    std::int64_t throughUs = 0;
+    TermValue value;
+    std::int64_t coveredUntilUs = 0;
+  };
+  mutable std::unordered_map<const ContractTerm*, StaffedCache> staffedCache_;
   /// Per series (tenant, vendor, queue, channel): end of its newest closed interval seen.
   std::unordered_map<std::string, std::int64_t> closedUntil_;
 };
