@@ -861,8 +861,8 @@ void Shard::advanceStaffed(AgentQueueSeries& series, std::int64_t nowUs) noexcep
   if (p.closingOpen) {
     closeStaffed(series, p.closingStartUs, p.closingEndUs, p.closingUs);
   }
-  // As advancePeriod(): after a clock jump the skipped intervals get no row (unknown, not 0).
-  // While agents are staffed there is no jump: their time is split into every interval it spans.
+  // As advancePeriod(). integrateStaffed() walks every interval (0 included), so intervals are
+  // only jumped after a span it did not count (over 24 h): those get no row (unknown, not 0).
   p.closingOpen = true;
   p.closingStartUs = p.currentStartUs;
   p.closingEndUs = p.currentEndUs;
