@@ -13,6 +13,7 @@
 #include "ccpulse/config/loader.hpp"
 #include "ccpulse/contract/tracker.hpp"
 #include "ccpulse/history/history_db.hpp"
+#include "contract_test_support.hpp"
 
 namespace ccpulse {
 namespace {
@@ -20,15 +21,11 @@ namespace {
 using test::findSample;
 using test::parsePrometheusText;
 
-constexpr std::int64_t kSecondUs = 1'000'000;
-constexpr std::int64_t kMinuteUs = 60 * kSecondUs;
-constexpr std::int64_t kHourUs = 60 * kMinuteUs;
-constexpr std::int64_t kIntervalUs = 15 * kMinuteUs;
+using test::at;
+using test::kMinuteUs;
+using test::kSecondUs;
 
-/// 2026-11-23 (UTC) at h:m:s.
-std::int64_t at(int h, int m, int s = 0) {
-  return daysFromCivil(2026, 11, 23) * 24 * kHourUs + h * kHourUs + m * kMinuteUs + s * kSecondUs;
-}
+constexpr std::int64_t kIntervalUs = 15 * kMinuteUs;
 
 std::string errors(const ConfigLoadResult& r) {
   std::string out;

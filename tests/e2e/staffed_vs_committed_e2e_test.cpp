@@ -8,20 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "../support/test_support.hpp"
 #include "ccpulse/history/history_db.hpp"
 
 namespace ccpulse::test {
 namespace {
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 constexpr std::int64_t kDayStartUs = 1'795'392'000'000'000;  // 2026-11-23T00:00:00Z
 constexpr std::int64_t kMinuteUs = 60'000'000;
