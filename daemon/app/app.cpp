@@ -201,7 +201,8 @@ HttpResponse App::handle(const HttpRequest& request) {
           "# HELP ccpulse_history_write_errors_total Failed writes to the history database\n"
           "# TYPE ccpulse_history_write_errors_total counter\nccpulse_history_write_errors_total " +
           std::to_string(historyWriteErrors_.get()) +
-          "\n# HELP ccpulse_history_rows_written_total Intervals written to the history database\n"
+          "\n# HELP ccpulse_history_rows_written_total Intervals (and staffed agent-time rows) written to the history "
+          "database\n"
           "# TYPE ccpulse_history_rows_written_total counter\nccpulse_history_rows_written_total " +
           std::to_string(historyRowsWritten_.get()) +
           "\n# HELP ccpulse_history_rows_deleted_total Intervals deleted from the history database by "
@@ -306,6 +307,23 @@ void App::drainClosed() {
       rows.push_back(toIntervalRow(p));
     }
   });
+  std::vector<AgentIntervalRow> agentRows;
+  drainClosedAgentIntervals(*engine_,
+                            [&](const ClosedAgentInterval& p) { agentRows.push_back(toAgentIntervalRow(p)); });
+  if (history_ && !agentRows.empty()) {
+    try {
+      history_->writeAgentIntervals(agentRows);
+      historyRowsWritten_.add(agentRows.size());
+    } catch (const std::exception& e) {
+      historyWriteErrors_.add(1);
+      std::uint64_t suppressed = 0;
+      if (historyErrorLog_.shouldLog(suppressed)) {
+        spdlog::error(
+            "history database write failed ({} staffed intervals lost from history; {} similar suppressed): {}",
+            agentRows.size(), suppressed, e.what());
+      }
+    }
+  }
   if (history_ && !rows.empty()) {
     try {
       history_->writeIntervals(rows);  // one transaction per drain
@@ -323,6 +341,9 @@ void App::drainClosed() {
   try {
     for (const IntervalRow& row : rows) {
       contracts_->addInterval(row);
+    }
+    for (const AgentIntervalRow& row : agentRows) {
+      contracts_->addAgentInterval(row);
     }
     contracts_->tick(closedThroughUs);
   } catch (const std::exception& e) {
@@ -429,12 +450,14 @@ HttpResponse App::scorecard(const HttpRequest& request) {
   }
   drainClosed();
   std::vector<IntervalRow> rows;
+  std::vector<AgentIntervalRow> agentRows;
   // A day either side covers every zone; a week or month starting in the range may reach 32 days past it.
   constexpr std::int64_t kDayUs = 86'400'000'000;
   const std::int64_t fromUs = (*fromDay - 1) * kDayUs;
   const std::int64_t toUs = (*toDay + 33) * kDayUs;
   if (history_) {
     rows = history_->intervals(tenant, fromUs, toUs);
+    agentRows = history_->agentIntervals(tenant, fromUs, toUs);
   } else {
     IntervalQuery iq;
     iq.tenant = tenant;
@@ -444,8 +467,8 @@ HttpResponse App::scorecard(const HttpRequest& request) {
       rows.push_back(toIntervalRow(p));
     }
   }
-  const Scorecard card =
-      buildScorecard(config_->contracts, rows, tenant, vendor, *fromDay, *toDay, config_->intervals.length.count());
+  const Scorecard card = buildScorecard(config_->contracts, rows, tenant, vendor, *fromDay, *toDay,
+                                        config_->intervals.length.count(), agentRows);
   if (format == "csv") {
     return {200, "text/csv; charset=utf-8", scorecardCsv(card)};
   }

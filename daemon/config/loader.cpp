@@ -88,12 +88,12 @@ constexpr std::array<std::string_view, 4> kContractsKeys{"complaint_dispositions
                                                          "agreements"};
 constexpr std::array<std::string_view, 6> kAgreementKeys{"name",      "tenant",      "vendor",
                                                          "time_zone", "monthly_fee", "terms"};
-constexpr std::array<std::string_view, 12> kTermKeys{
-    "name",   "match",          "measure", "formula", "dequeued_counts_as_miss", "target", "comparison",
-    "period", "at_risk_margin", "min",     "max",     "service_credit"};
+constexpr std::array<std::string_view, 13> kTermKeys{
+    "name",   "match",          "measure", "formula", "dequeued_counts_as_miss", "target",          "comparison",
+    "period", "at_risk_margin", "min",     "max",     "service_credit",          "committed_agents"};
 constexpr std::array<std::string_view, 2> kTermMatchKeys{"queues", "channels"};
 constexpr std::array<std::string_view, 2> kCreditKeys{"percent", "cap_percent"};
-constexpr std::array<std::pair<std::string_view, ContractMeasure>, 10> kMeasureNames{{
+constexpr std::array<std::pair<std::string_view, ContractMeasure>, 11> kMeasureNames{{
     {"service_level", ContractMeasure::kServiceLevel},
     {"abandon_rate", ContractMeasure::kAbandonRate},
     {"asa", ContractMeasure::kAsa},
@@ -104,6 +104,7 @@ constexpr std::array<std::pair<std::string_view, ContractMeasure>, 10> kMeasureN
     {"fcr_no_repeat", ContractMeasure::kFcrNoRepeat},
     {"containment", ContractMeasure::kContainment},
     {"complaints_per_1000", ContractMeasure::kComplaintsPer1000},
+    {"staffed_vs_committed", ContractMeasure::kStaffedVsCommitted},
 }};
 constexpr std::array<std::pair<std::string_view, ContractPeriod>, 4> kPeriodNames{{
     {"interval", ContractPeriod::kInterval},
@@ -731,6 +732,8 @@ class Parser final {
     bool haveMin = false;
     bool haveMax = false;
     std::optional<Field> comparisonField;
+    std::optional<Field> committedField;
+    std::optional<Field> channelsField;
     forEachEntry(item, kTermKeys, [&](std::string_view key, const Field& value) {
       if (key == "name") {
         assign(term.name, readNonEmptyString(value));
@@ -739,6 +742,9 @@ class Parser final {
           const auto items = readList(list);
           if (!items) {
             return;
+          }
+          if (matchKey == "channels") {
+            channelsField = list;
           }
           for (const Field& entry : *items) {
             if (matchKey == "queues") {
@@ -778,6 +784,14 @@ class Parser final {
       } else if (key == "max") {
         haveMax = true;
         assign(term.bandMax, readNumber(value));
+      } else if (key == "committed_agents") {
+        committedField = value;
+        const auto committed = readNumber(value);
+        if (committed && !(*committed > 0)) {
+          error(value, "must be greater than 0 (agents committed per interval)");
+        } else {
+          assign(term.committedAgents, committed);
+        }
       } else if (key == "service_credit") {
         forEachEntry(value, kCreditKeys, [&](std::string_view creditKey, const Field& v) {
           const auto percent = readNumber(v);
@@ -799,6 +813,20 @@ class Parser final {
     }
     if (!haveMeasure) {
       error(item, "required: measure");
+    }
+    if (term.measure == ContractMeasure::kStaffedVsCommitted) {
+      // The target is the share of intervals that must be staffed to the commitment.
+      if (!committedField) {
+        error(item, "staffed_vs_committed needs committed_agents (agents per interval, > 0)");
+      }
+      if (haveTarget && (term.target < 0 || term.target > 1)) {
+        error(item, "staffed_vs_committed target is a share of intervals: between 0 and 1");
+      }
+      if (channelsField) {
+        error(*channelsField, "staffed_vs_committed counts agents, which have no channel: match by queues only");
+      }
+    } else if (committedField) {
+      error(*committedField, "committed_agents applies to staffed_vs_committed only");
     }
     if (term.measure == ContractMeasure::kAhtBand) {
       if (!haveMin || !haveMax) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "ccpulse/common/civil_time.hpp"
 #include "ccpulse/common/csv.hpp"
@@ -155,6 +156,8 @@ std::string_view toString(ContractMeasure measure) noexcept {
       return "containment";
     case ContractMeasure::kComplaintsPer1000:
       return "complaints_per_1000";
+    case ContractMeasure::kStaffedVsCommitted:
+      return "staffed_vs_committed";
   }
   return "unknown";
 }
@@ -339,6 +342,55 @@ TermValue termValue(const ContractTerm& term, const OutcomeCounts& c) noexcept {
       v.denominator = static_cast<double>(c.handled);
       v.scale = 1000;
       break;
+    case ContractMeasure::kStaffedVsCommitted:
+      break;  // not from contact counts: staffedTermValue() over agent intervals
+  }
+  return v;
+}
+
+bool termCoversAgents(const Contract& contract, const ContractTerm& term, std::string_view tenant,
+                      std::string_view vendor, std::string_view queue) noexcept {
+  if (tenant != contract.tenant || vendor != contract.vendor) {
+    return false;
+  }
+  return term.match.queues.empty() || std::any_of(term.match.queues.begin(), term.match.queues.end(),
+                                                  [&](const std::string& glob) { return globMatch(glob, queue); });
+}
+
+TermValue staffedTermValue(const Contract& contract, const ContractTerm& term,
+                           const std::vector<AgentIntervalRow>& rows, std::int64_t fromUs, std::int64_t toUs,
+                           std::int64_t* coveredUntilUs) {
+  struct Interval {
+    std::int64_t endUs = 0;
+    std::int64_t staffedUs = 0;
+  };
+  // One row per (labels, shard, start): a re-closed interval (journal replay after a restore)
+  // replaces the earlier row instead of adding to it.
+  std::map<std::tuple<std::int64_t, std::string_view, std::string_view, std::string_view, std::uint32_t>,
+           const AgentIntervalRow*>
+      unique;
+  for (const AgentIntervalRow& row : rows) {
+    if (row.startUs >= fromUs && row.startUs < toUs &&
+        termCoversAgents(contract, term, row.tenant, row.vendor, row.queue)) {
+      unique[{row.startUs, row.tenant, row.vendor, row.queue, row.shard}] = &row;
+    }
+  }
+  std::map<std::int64_t, Interval> intervals;  // start -> staffed agent-time over queues and shards
+  for (const auto& [key, row] : unique) {
+    Interval& i = intervals[row->startUs];
+    i.endUs = row->endUs;
+    i.staffedUs += row->staffedUs;
+  }
+  TermValue v;
+  for (const auto& [startUs, i] : intervals) {
+    // Average staffed agents = agent-time / interval length; compared as a product so that
+    // exactly the commitment (e.g. 2 agents all interval long) meets it.
+    const double lengthUs = static_cast<double>(i.endUs - startUs);
+    v.numerator += static_cast<double>(i.staffedUs) >= term.committedAgents * lengthUs ? 1 : 0;
+    v.denominator += 1;
+    if (coveredUntilUs != nullptr) {
+      *coveredUntilUs = std::max(*coveredUntilUs, i.endUs);
+    }
   }
   return v;
 }
@@ -447,7 +499,7 @@ std::optional<std::int64_t> parseDate(std::string_view text) noexcept {
 
 Scorecard buildScorecard(const ContractSettings& contracts, const std::vector<IntervalRow>& rows,
                          std::string_view tenant, std::string_view vendor, std::int64_t fromDay, std::int64_t toDay,
-                         std::int64_t intervalUs) {
+                         std::int64_t intervalUs, const std::vector<AgentIntervalRow>& agentRows) {
   Scorecard card;
   card.tenant = std::string(tenant);
   card.vendor = std::string(vendor);
@@ -494,11 +546,23 @@ Scorecard buildScorecard(const ContractSettings& contracts, const std::vector<In
         addCounts(sums[start], row.counts);
         addCounts(overall, row.counts);
       }
-      t.overall = termValue(term, overall);
+      const bool staffed = term.measure == ContractMeasure::kStaffedVsCommitted;
+      if (staffed) {
+        // Intervals, not contacts: the overall share is over every interval of the listed periods.
+        t.overall = TermValue{};
+        for (const auto& [start, p] : periods) {
+          const TermValue v = staffedTermValue(contract, term, agentRows, p.startUs, p.endUs);
+          t.overall.numerator += v.numerator;
+          t.overall.denominator += v.denominator;
+        }
+      } else {
+        t.overall = termValue(term, overall);
+      }
       std::map<std::int64_t, double> creditByMonth;  // month start -> percent so far
       for (auto& [start, p] : periods) {
         const auto sum = sums.find(start);
-        p.value = termValue(term, sum == sums.end() ? OutcomeCounts{} : sum->second);
+        p.value = staffed ? staffedTermValue(contract, term, agentRows, p.startUs, p.endUs)
+                          : termValue(term, sum == sums.end() ? OutcomeCounts{} : sum->second);
         p.status = closedStatus(term, p.value);
         if (p.status == TermStatus::kMissed && term.creditPercent > 0) {
           std::int64_t monthStart = 0;
@@ -538,6 +602,8 @@ std::string formatAttainment(ContractMeasure measure, double value) {
       return fixed(value, 1);
     case ContractMeasure::kComplaintsPer1000:
       return fixed(value, 2) + " per 1,000";
+    case ContractMeasure::kStaffedVsCommitted:
+      return fixed(value * 100, 1) + " % of intervals";
   }
   return fixed(value, 3);
 }

@@ -20,6 +20,8 @@ std::string number(double v) {
   return buf;
 }
 
+bool isStaffed(const ContractTerm& term) noexcept { return term.measure == ContractMeasure::kStaffedVsCommitted; }
+
 std::string escapeLabel(std::string_view text) {
   std::string out;
   for (const char c : text) {
@@ -47,6 +49,18 @@ IntervalRow toIntervalRow(const ClosedPeriod& p) {
   row.endUs = p.endUs;
   row.thresholdSeconds = p.thresholdSeconds;
   row.counts = p.counts;
+  return row;
+}
+
+AgentIntervalRow toAgentIntervalRow(const ClosedAgentInterval& p) {
+  AgentIntervalRow row;
+  row.tenant = p.series->tenant;
+  row.vendor = p.series->vendor;
+  row.queue = p.series->queue;
+  row.shard = p.shard;
+  row.startUs = p.startUs;
+  row.endUs = p.endUs;
+  row.staffedUs = p.staffedUs;
   return row;
 }
 
@@ -104,6 +118,8 @@ void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contr
     }
     ahead_.clear();
   }
+  staffedCache_.clear();  // keyed by the old settings' terms
+  ++agentRowsGeneration_;
   // `previous` points into the old settings: keep them alive until the carry-over below is done.
   const std::shared_ptr<const ContractSettings> keepPrevious = std::move(contracts_);
   contracts_ = std::move(contracts);
@@ -173,6 +189,46 @@ void ContractTracker::setContracts(std::shared_ptr<const ContractSettings> contr
   for (const IntervalRow& row : db_->intervals("", earliest, INT64_MAX)) {
     addInterval(row);
   }
+  agentRows_ = db_->agentIntervals("", earliest, INT64_MAX);
+  ++agentRowsGeneration_;
+  // The intervals in history were closed before the restart: count them in the live figures
+  // at once, not only when the engine's watermark passes them again (with the event clock that
+  // waits for the next event). After a crash the newest one may lack a shard's part for a moment
+  // (that shard re-closes it from its checkpoint and journal); periods still close on the engine's
+  // watermark only.
+  for (const AgentIntervalRow& row : agentRows_) {
+    watermarkUs_ = std::max(watermarkUs_, row.endUs);
+  }
+}
+
+TermValue ContractTracker::staffedValue(const TermState& t, std::int64_t throughUs,
+                                        std::int64_t* coveredUntilUs) const {
+  // An interval ending by `throughUs` starts at or before throughUs − intervalUs_.
+  const std::int64_t toUs = throughUs == INT64_MIN ? t.startUs : std::min(t.endUs, throughUs - intervalUs_ + 1);
+  StaffedCache& cache = staffedCache_[t.term];
+  if (cache.generation != agentRowsGeneration_ + 1 || cache.startUs != t.startUs || cache.throughUs != toUs) {
+    cache.generation = agentRowsGeneration_ + 1;  // + 1: a fresh entry (0) never matches
+    cache.startUs = t.startUs;
+    cache.throughUs = toUs;
+    cache.coveredUntilUs = INT64_MIN;
+    cache.value =
+        staffedTermValue(*t.contract, *t.term, agentRows_, t.startUs, std::max(toUs, t.startUs), &cache.coveredUntilUs);
+  }
+  if (coveredUntilUs != nullptr) {
+    *coveredUntilUs = std::max(*coveredUntilUs, cache.coveredUntilUs);
+  }
+  return cache.value;
+}
+
+void ContractTracker::addAgentInterval(const AgentIntervalRow& row) {
+  for (const TermState& t : terms_) {
+    if (isStaffed(*t.term) && row.startUs >= t.startUs &&
+        termCoversAgents(*t.contract, *t.term, row.tenant, row.vendor, row.queue)) {
+      agentRows_.push_back(row);  // staffedTermValue keeps the last of duplicates
+      ++agentRowsGeneration_;
+      return;
+    }
+  }
 }
 
 namespace {
@@ -215,7 +271,7 @@ void ContractTracker::addInterval(const IntervalRow& row) {
   closedUntil = std::max(closedUntil, row.endUs);
   bool hold = false;
   for (TermState& t : terms_) {
-    if (!termCovers(*t.contract, *t.term, row.tenant, row.vendor, row.queue, row.channel)) {
+    if (isStaffed(*t.term) || !termCovers(*t.contract, *t.term, row.tenant, row.vendor, row.queue, row.channel)) {
       continue;
     }
     if (row.startUs >= t.endUs) {
@@ -236,7 +292,8 @@ void ContractTracker::addInterval(const IntervalRow& row) {
 }
 
 void ContractTracker::closePeriod(TermState& t, std::vector<ContractPeriodRow>& out) {
-  const TermValue value = termValue(*t.term, t.sum);
+  // Closed on the watermark: every interval of the period has been handed over by every shard.
+  const TermValue value = isStaffed(*t.term) ? staffedValue(t, t.endUs, nullptr) : termValue(*t.term, t.sum);
   const TermStatus status = closedStatus(*t.term, value);
   ContractPeriodRow row;
   row.agreement = t.contract->name;
@@ -270,6 +327,7 @@ std::optional<double> ContractTracker::forecastVolume(const Contract& contract, 
     case ContractMeasure::kNps:
     case ContractMeasure::kContainment:
     case ContractMeasure::kAhtBand:
+    case ContractMeasure::kStaffedVsCommitted:  // counts intervals, not contacts: renderMetrics()
       return std::nullopt;
     default:
       break;
@@ -307,6 +365,7 @@ std::optional<double> ContractTracker::forecastVolume(const Contract& contract, 
 }
 
 void ContractTracker::tick(std::int64_t closedThroughUs) {
+  watermarkUs_ = std::max(watermarkUs_, closedThroughUs);
   std::vector<ContractPeriodRow> closed;
   for (TermState& t : terms_) {
     while (t.endUs <= closedThroughUs) {
@@ -314,6 +373,14 @@ void ContractTracker::tick(std::int64_t closedThroughUs) {
       // Next: the period right after this one, or, when that has nothing held for it, the first
       // that does or the watermark's (the periods in between are empty: no_data, no row).
       std::int64_t next = closedThroughUs;
+      if (isStaffed(*t.term)) {
+        for (const AgentIntervalRow& row : agentRows_) {
+          if (row.startUs >= t.endUs && row.startUs < next &&
+              termCoversAgents(*t.contract, *t.term, row.tenant, row.vendor, row.queue)) {
+            next = row.startUs;
+          }
+        }
+      }
       for (const IntervalRow& row : ahead_) {
         if (row.startUs >= t.endUs && row.startUs < next &&
             termCovers(*t.contract, *t.term, row.tenant, row.vendor, row.queue, row.channel)) {
@@ -336,6 +403,16 @@ void ContractTracker::tick(std::int64_t closedThroughUs) {
     oldestEnd = std::min(oldestEnd, t.endUs);
   }
   std::erase_if(ahead_, [&](const IntervalRow& row) { return row.startUs < oldestEnd; });
+  // Staffed rows are kept from the oldest staffed term's current period on (none without such terms).
+  std::int64_t oldestStaffedStart = INT64_MAX;
+  for (const TermState& t : terms_) {
+    if (isStaffed(*t.term)) {
+      oldestStaffedStart = std::min(oldestStaffedStart, t.startUs);
+    }
+  }
+  if (std::erase_if(agentRows_, [&](const AgentIntervalRow& row) { return row.startUs < oldestStaffedStart; }) > 0) {
+    ++agentRowsGeneration_;
+  }
   if (db_ != nullptr && !closed.empty()) {
     db_->writeContractPeriods(closed);
   }
@@ -390,15 +467,28 @@ std::string ContractTracker::renderMetrics(std::int64_t nowUs) const {
                          escapeLabel(t.contract->tenant) + "\",vendor=\"" + escapeLabel(t.contract->vendor) +
                          "\",term=\"" + escapeLabel(term.name) + "\",measure=\"" + std::string(toString(term.measure)) +
                          "\",period=\"" + std::string(toString(term.period)) + "\"";
-    std::int64_t coveredUntil = t.coveredUntilUs;
-    const OutcomeCounts live = liveCounts(t, coveredUntil);
-    const TermValue value = termValue(term, live);
-    // The open interval's counts run to about now: the period so far reaches now when that is
-    // later than what the counts surely cover (never beyond the period).
-    const std::int64_t restFrom = std::clamp(std::max(nowUs, coveredUntil), t.startUs, t.endUs);
-    const std::int64_t elapsed = restFrom - t.startUs;
-    const Needed need =
-        neededForRest(term, value, elapsed, t.endUs - restFrom, forecastVolume(*t.contract, term, restFrom, t.endUs));
+    TermValue value;
+    Needed need;
+    if (isStaffed(term)) {
+      // Whole intervals only (an interval in progress has no average yet): those ending by the
+      // watermark, complete from every shard. The rest of the period is its remaining intervals.
+      std::int64_t coveredUntil = t.startUs;
+      value = staffedValue(t, watermarkUs_, &coveredUntil);
+      const std::int64_t restFrom = std::clamp(coveredUntil, t.startUs, t.endUs);
+      const auto remainingIntervals = static_cast<double>(
+          (t.endUs - restFrom + std::max<std::int64_t>(intervalUs_, 1) - 1) / std::max<std::int64_t>(intervalUs_, 1));
+      need = neededForRest(term, value, restFrom - t.startUs, t.endUs - restFrom, remainingIntervals);
+    } else {
+      std::int64_t coveredUntil = t.coveredUntilUs;
+      const OutcomeCounts live = liveCounts(t, coveredUntil);
+      value = termValue(term, live);
+      // The open interval's counts run to about now: the period so far reaches now when that is
+      // later than what the counts surely cover (never beyond the period).
+      const std::int64_t restFrom = std::clamp(std::max(nowUs, coveredUntil), t.startUs, t.endUs);
+      const std::int64_t elapsed = restFrom - t.startUs;
+      need =
+          neededForRest(term, value, elapsed, t.endUs - restFrom, forecastVolume(*t.contract, term, restFrom, t.endUs));
+    }
     const TermStatus s = openStatus(term, value, need);
     if (const auto a = value.attainment()) {
       attainment.body << attainment.name << '{' << labels << "} " << number(*a) << '\n';

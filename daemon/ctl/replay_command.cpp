@@ -39,6 +39,9 @@ void writeClosed(Replayer& replayer, std::ostream* csv) {
       *csv << IntervalStore::toCsv(p);
     }
   });
+  // Staffed agent-time intervals feed contracts only; drained so that their ring never overflows
+  // (which would count as dropped periods).
+  replayer.drainClosedAgentIntervals([](const ClosedAgentInterval&) {});
 }
 
 /// Feeds one frame per line, or (`blocks`, the AMI framing) one frame per run of non-empty lines.

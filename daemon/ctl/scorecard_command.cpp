@@ -113,6 +113,7 @@ int runScorecard(Args args) {
   }
   const Config& config = *loaded.config;
   std::vector<IntervalRow> rows;
+  std::vector<AgentIntervalRow> agentRows;
   try {
     if (!replays.empty()) {
       Replayer replayer(config);
@@ -120,6 +121,11 @@ int runScorecard(Args args) {
         replayer.drainClosedPeriods([&](const ClosedPeriod& p) {
           if (p.kind == PeriodKind::kInterval && p.series->tenant == tenant) {
             rows.push_back(toIntervalRow(p));
+          }
+        });
+        replayer.drainClosedAgentIntervals([&](const ClosedAgentInterval& p) {
+          if (p.series->tenant == tenant) {
+            agentRows.push_back(toAgentIntervalRow(p));
           }
         });
       };
@@ -156,13 +162,14 @@ int runScorecard(Args args) {
       const HistoryDb db(dbPath, /*readOnly=*/true);
       constexpr std::int64_t kDayUs = 86'400'000'000;
       rows = db.intervals(tenant, (*fromDay - 1) * kDayUs, (*toDay + 33) * kDayUs);
+      agentRows = db.agentIntervals(tenant, (*fromDay - 1) * kDayUs, (*toDay + 33) * kDayUs);
     }
   } catch (const std::exception& e) {
     std::cerr << "ccpulsectl scorecard: " << e.what() << "\n";
     return 1;
   }
-  const Scorecard card =
-      buildScorecard(config.contracts, rows, tenant, vendor, *fromDay, *toDay, config.intervals.length.count());
+  const Scorecard card = buildScorecard(config.contracts, rows, tenant, vendor, *fromDay, *toDay,
+                                        config.intervals.length.count(), agentRows);
   const std::string text =
       format == "csv" ? scorecardCsv(card) : (format == "json" ? scorecardJson(card) : scorecardHtml(card));
   if (out.empty() || out == "-") {

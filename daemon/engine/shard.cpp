@@ -237,6 +237,7 @@ AgentQueueSeries* Shard::agentSeriesFor(const Event& event, std::string_view que
     auto series = std::make_unique<AgentQueueSeries>(std::string(tenant), std::string(vendor), std::string(queue),
                                                      settings_.engine.auxReasons.size() + 1, windowBuckets_.size(),
                                                      settings_.engine.windowBucket.count(), ringBuckets_);
+    series->zone = settings_.zones.forTenant(tenant);
     return publishSeries(agentSeries_, agentSeriesIndex_, key, std::move(series), stats_.seriesDropped);
   } catch (const std::bad_alloc&) {
     stats_.seriesDropped.add(1);
@@ -760,6 +761,10 @@ std::uint8_t Shard::auxReasonIndex(std::string_view reason) const noexcept {
 }
 
 void Shard::accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept {
+  // Before the agent's state (and so its series' staffed count) changes at tsUs.
+  for (std::size_t i = 0; i < agent.queueCount; ++i) {
+    integrateStaffed(agentSeries_.at(agent.queues[i]), tsUs);
+  }
   const std::int64_t fromUs = agent.lastAccountedUs;
   agent.lastAccountedUs = std::max(agent.lastAccountedUs, tsUs);
   if (tsUs <= fromUs || !countsForOccupancy(agent.state)) {
@@ -790,6 +795,100 @@ void Shard::accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept {
   }
 }
 
+void Shard::integrateStaffed(AgentQueueSeries& series, std::int64_t toUs) noexcept {
+  // A span longer than this (no event and no publish on the shard for a day: a downtime without
+  // a checkpoint covering it, or an event clock jumping) is not credible staffed time, and would
+  // close one row per interval: it is skipped, and counting resumes at toUs.
+  constexpr std::int64_t kMaxSpanUs = 24LL * 3600 * 1'000'000;
+  StaffedPeriodState& p = series.staffedInterval;
+  if (p.integratedUntilUs != INT64_MIN && toUs <= p.integratedUntilUs) {
+    return;  // already counted (an agent event older than the last integration changes the count from then on)
+  }
+  std::int64_t fromUs = p.integratedUntilUs;
+  p.integratedUntilUs = toUs;
+  if (fromUs == INT64_MIN || toUs - fromUs > kMaxSpanUs) {
+    return;
+  }
+  // One piece per clock-aligned interval the span touches, so each interval gets exactly its
+  // part; with nobody staffed the pieces add 0 but still move the intervals along (an interval
+  // with nobody staffed closes with 0).
+  const std::int64_t lengthUs = settings_.intervals.length.count();
+  while (fromUs < toUs) {
+    const std::int64_t startUs = series.zone->periodStartUs(fromUs, lengthUs / 1'000'000);
+    const std::int64_t pieceEnd = std::min(toUs, startUs + lengthUs);
+    *staffedPeriodFor(series, fromUs) += p.staffedAgents * (pieceEnd - fromUs);
+    fromUs = pieceEnd;
+  }
+}
+
+std::int64_t* Shard::staffedPeriodFor(AgentQueueSeries& series, std::int64_t tsUs) noexcept {
+  // The same rules as periodFor() for the queue intervals.
+  StaffedPeriodState& p = series.staffedInterval;
+  if (p.closingOpen && tsUs >= p.closingEndUs + settings_.intervals.lateTolerance.count()) {
+    closeStaffed(series, p.closingStartUs, p.closingEndUs, p.closingUs);
+    p.closingOpen = false;
+  }
+  if (p.currentStartUs != INT64_MIN && tsUs >= p.currentStartUs && tsUs < p.currentEndUs) {
+    return &p.currentUs;
+  }
+  if (p.closingOpen && tsUs >= p.closingStartUs && tsUs < p.closingEndUs) {
+    return &p.closingUs;
+  }
+  if (p.currentStartUs == INT64_MIN || tsUs >= p.currentEndUs) {
+    advanceStaffed(series, tsUs);
+    return &p.currentUs;
+  }
+  stats_.lateForPeriods.add(1);
+  return &p.currentUs;
+}
+
+void Shard::advanceStaffed(AgentQueueSeries& series, std::int64_t nowUs) noexcept {
+  StaffedPeriodState& p = series.staffedInterval;
+  const std::int64_t lengthUs = settings_.intervals.length.count();
+  const std::int64_t tolerance = settings_.intervals.lateTolerance.count();
+  if (p.currentStartUs == INT64_MIN) {
+    p.currentStartUs = series.zone->periodStartUs(nowUs, lengthUs / 1'000'000);
+    p.currentEndUs = p.currentStartUs + lengthUs;
+    return;
+  }
+  if (p.closingOpen && nowUs >= p.closingEndUs + tolerance) {
+    closeStaffed(series, p.closingStartUs, p.closingEndUs, p.closingUs);
+    p.closingOpen = false;
+  }
+  if (nowUs < p.currentEndUs) {
+    return;
+  }
+  if (p.closingOpen) {
+    closeStaffed(series, p.closingStartUs, p.closingEndUs, p.closingUs);
+  }
+  // As advancePeriod(). integrateStaffed() walks every interval (0 included), so intervals are
+  // only jumped after a span it did not count (over 24 h): those get no row (unknown, not 0).
+  p.closingOpen = true;
+  p.closingStartUs = p.currentStartUs;
+  p.closingEndUs = p.currentEndUs;
+  p.closingUs = p.currentUs;
+  p.currentUs = 0;
+  p.currentStartUs = series.zone->periodStartUs(nowUs, lengthUs / 1'000'000);
+  p.currentEndUs = p.currentStartUs + lengthUs;
+  if (nowUs >= p.closingEndUs + tolerance) {
+    closeStaffed(series, p.closingStartUs, p.closingEndUs, p.closingUs);
+    p.closingOpen = false;
+  }
+}
+
+void Shard::closeStaffed(AgentQueueSeries& series, std::int64_t startUs, std::int64_t endUs,
+                         std::int64_t staffedUs) noexcept {
+  ClosedAgentInterval closed;
+  closed.series = &series;
+  closed.shard = settings_.index;
+  closed.startUs = startUs;
+  closed.endUs = endUs;
+  closed.staffedUs = staffedUs;
+  if (!closedAgent_.tryPush(closed)) {
+    stats_.periodsDropped.add(1);
+  }
+}
+
 void Shard::adjustAgentGauges(const AgentRecord& agent, std::int64_t delta) noexcept {
   for (std::size_t i = 0; i < agent.queueCount; ++i) {
     AgentQueueSeries& s = agentSeries_.at(agent.queues[i]);
@@ -797,6 +896,9 @@ void Shard::adjustAgentGauges(const AgentRecord& agent, std::int64_t delta) noex
       s.staffed.add(delta);
     }
     s.byState[static_cast<std::size_t>(agent.state)].add(delta);
+    if (countsForOccupancy(agent.state)) {
+      s.staffedInterval.staffedAgents += delta;
+    }
     if (agent.state == AgentStateKind::kAux) {
       s.auxByReason[agent.auxReason].add(delta);
     }
@@ -856,6 +958,10 @@ void Shard::applyAgent(const Event& event) noexcept {
   } else {
     a->state = event.agentState;
     a->auxReason = event.agentState == AgentStateKind::kAux ? auxReasonIndex(event.reason.view()) : 0;
+  }
+  // The queues joined at a login were not integrated above (a new agent, or new queues).
+  for (std::size_t i = 0; i < a->queueCount; ++i) {
+    integrateStaffed(agentSeries_.at(a->queues[i]), event.tsUs);
   }
   adjustAgentGauges(*a, +1);
 }
@@ -1007,13 +1113,19 @@ void Shard::publish(std::int64_t nowUs) noexcept {
                                                                                   : nonNegativeSeconds(nowUs - oldest));
     publishQueueWindows(s, nowUs);
   }
+  const std::int64_t closedThrough = nowUs - settings_.intervals.lateTolerance.count();
   const std::size_t agentSeriesCount = agentSeries_.size();
   for (std::size_t i = 0; i < agentSeriesCount; ++i) {
-    publishAgentWindows(agentSeries_.at(i), nowUs);
+    AgentQueueSeries& s = agentSeries_.at(i);
+    publishAgentWindows(s, nowUs);
+    // Staffed time up to now − tolerance is final (an agent event older than that is late for
+    // the intervals anyway): counted, so that the intervals closed next have all of it, also
+    // of agents who sent no event in them.
+    integrateStaffed(s, closedThrough);
+    advanceStaffed(s, nowUs);
   }
   // Every series' advancePeriod(nowUs) above closed its intervals ending by now − tolerance.
   // Never lowered (a wall clock stepping back must not reopen what the tracker closed).
-  const std::int64_t closedThrough = nowUs - settings_.intervals.lateTolerance.count();
   if (closedThrough > closedThroughUs_.load(std::memory_order_relaxed)) {
     closedThroughUs_.store(closedThrough, std::memory_order_release);
   }

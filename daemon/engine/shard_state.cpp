@@ -11,7 +11,9 @@ namespace ccpulse {
 namespace {
 
 /// Bumped whenever the layout below, or a raw-copied record, changes.
-constexpr std::uint32_t kShardStateVersion = 1;
+// 2: staffed agent-time per interval (AgentQueueSeries::staffedInterval).
+// Version 1 is still restored (an upgrade must not refuse to start on its own checkpoint).
+constexpr std::uint32_t kShardStateVersion = 2;
 
 void putU64(ByteWriter& w, const PubU64& v) { w.put(v.get()); }
 void putI64(ByteWriter& w, const PubI64& v) { w.put(v.get()); }
@@ -81,19 +83,21 @@ void getRing(ByteReader& r, WindowRing<Bucket>& ring) {
   // Changed windows: the rolling windows restart empty; totals and periods are unaffected.
 }
 
-std::uint32_t layoutFingerprint(std::size_t contactSize, std::size_t agentSize) {
-  return static_cast<std::uint32_t>(contactSize * 1000003U + agentSize * 1009U + sizeof(OutcomeCounts) * 7U +
-                                    sizeof(PeriodState) + kEventTypeCount * 31U + kChannelCount);
+std::uint32_t layoutFingerprint(std::uint32_t version, std::size_t contactSize, std::size_t agentSize) {
+  const std::size_t v1 = contactSize * 1000003U + agentSize * 1009U + sizeof(OutcomeCounts) * 7U + sizeof(PeriodState) +
+                         kEventTypeCount * 31U + kChannelCount;
+  return static_cast<std::uint32_t>(version == 1 ? v1 : v1 + sizeof(StaffedPeriodState) * 3U);
 }
 
 }  // namespace
 
 void Shard::saveState(std::string& out) {
   static_assert(std::is_trivially_copyable_v<ContactRecord> && std::is_trivially_copyable_v<AgentRecord> &&
-                std::is_trivially_copyable_v<PeriodState> && std::is_trivially_copyable_v<AgentBucket>);
+                std::is_trivially_copyable_v<PeriodState> && std::is_trivially_copyable_v<AgentBucket> &&
+                std::is_trivially_copyable_v<StaffedPeriodState>);
   ByteWriter w(out);
   w.put(kShardStateVersion);
-  w.put(layoutFingerprint(sizeof(ContactRecord), sizeof(AgentRecord)));
+  w.put(layoutFingerprint(kShardStateVersion, sizeof(ContactRecord), sizeof(AgentRecord)));
   w.put(settings_.index);
   w.put(newestEventUs_);
 
@@ -147,6 +151,7 @@ void Shard::saveState(std::string& out) {
     putRing(w, s.ring);
     w.put(s.handlingCommitted);
     w.put(s.availableCommitted);
+    w.put(s.staffedInterval);
   }
 
   w.put(static_cast<std::uint64_t>(contacts_.size()));
@@ -183,8 +188,13 @@ void Shard::saveState(std::string& out) {
 
 bool Shard::restoreState(std::string_view in) {
   ByteReader r(in);
-  if (r.get<std::uint32_t>() != kShardStateVersion ||
-      r.get<std::uint32_t>() != layoutFingerprint(sizeof(ContactRecord), sizeof(AgentRecord))) {
+  // Version 1 (before staffed agent-time): no staffed interval per agent-queue series; the same
+  // layout otherwise.
+  const auto version = r.get<std::uint32_t>();
+  const auto fingerprint = r.get<std::uint32_t>();
+  const bool v1 = version == 1 && fingerprint == layoutFingerprint(1, sizeof(ContactRecord), sizeof(AgentRecord));
+  if (!v1 && (version != kShardStateVersion ||
+              fingerprint != layoutFingerprint(kShardStateVersion, sizeof(ContactRecord), sizeof(AgentRecord)))) {
     spdlog::error("shard {}: checkpoint written by an incompatible version", settings_.index);
     return false;
   }
@@ -259,6 +269,19 @@ bool Shard::restoreState(std::string_view in) {
     getRing(r, s->ring);
     s->handlingCommitted = r.get<double>();
     s->availableCommitted = r.get<double>();
+    if (v1) {
+      // Staffed time is counted from the newest event before the upgrade on (the states since
+      // then are the ones restored): nothing before it, nothing twice.
+      for (std::size_t k = 0; k < kAgentStateKindCount; ++k) {
+        const auto kind = static_cast<AgentStateKind>(k);
+        if (kind == AgentStateKind::kAvailable || kind == AgentStateKind::kBusy || kind == AgentStateKind::kAcw) {
+          s->staffedInterval.staffedAgents += s->byState[k].get();
+        }
+      }
+      s->staffedInterval.integratedUntilUs = newestEventUs_ > 0 ? newestEventUs_ : INT64_MIN;
+    } else {
+      s->staffedInterval = r.get<StaffedPeriodState>();
+    }
   }
 
   const auto contactCount = r.get<std::uint64_t>();

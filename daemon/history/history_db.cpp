@@ -34,6 +34,13 @@ constexpr const char* kMigrations[] = {
     " agreement TEXT NOT NULL, term TEXT NOT NULL, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL,"
     " attainment REAL, numerator REAL NOT NULL, denominator REAL NOT NULL, status TEXT NOT NULL,"
     " credit_percent REAL NOT NULL, PRIMARY KEY (agreement, term, start_us)) WITHOUT ROWID;",
+    // 2: staffed agent-time per interval (contracts' staffed_vs_committed). One row per shard
+    // that held agents of the queue (agents are sharded by agent): readers sum them, and a
+    // re-closed interval replaces its own shard's row instead of adding to it.
+    "CREATE TABLE agent_intervals ("
+    " tenant TEXT NOT NULL, vendor TEXT NOT NULL, queue TEXT NOT NULL, shard INTEGER NOT NULL,"
+    " start_us INTEGER NOT NULL, end_us INTEGER NOT NULL, staffed_us INTEGER NOT NULL,"
+    " PRIMARY KEY (tenant, start_us, vendor, queue, shard)) WITHOUT ROWID;",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == HistoryDb::kSchemaVersion);
 
@@ -264,6 +271,64 @@ std::vector<IntervalRow> HistoryDb::intervals(const std::string& tenant, std::in
   return rows;
 }
 
+void HistoryDb::writeAgentIntervals(const std::vector<AgentIntervalRow>& rows) {
+  if (rows.empty()) {
+    return;
+  }
+  exec("BEGIN");
+  try {
+    Statement insert(db_,
+                     "INSERT OR REPLACE INTO agent_intervals (tenant,vendor,queue,shard,start_us,end_us,staffed_us) "
+                     "VALUES (?,?,?,?,?,?,?)");
+    sqlite3_stmt* s = insert.get();
+    for (const AgentIntervalRow& r : rows) {
+      bindText(s, 1, r.tenant);
+      bindText(s, 2, r.vendor);
+      bindText(s, 3, r.queue);
+      sqlite3_bind_int64(s, 4, r.shard);
+      sqlite3_bind_int64(s, 5, r.startUs);
+      sqlite3_bind_int64(s, 6, r.endUs);
+      sqlite3_bind_int64(s, 7, r.staffedUs);
+      insert.step();
+      insert.reset();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
+std::vector<AgentIntervalRow> HistoryDb::agentIntervals(const std::string& tenant, std::int64_t fromUs,
+                                                        std::int64_t toUs) const {
+  std::vector<AgentIntervalRow> rows;
+  if (schemaVersion() < 2) {
+    return rows;  // opened read-only before the daemon migrated it: no staffed time recorded yet
+  }
+  const std::string sql =
+      std::string("SELECT tenant,vendor,queue,shard,start_us,end_us,staffed_us FROM agent_intervals WHERE ") +
+      (tenant.empty() ? "" : "tenant = ?3 AND ") + "start_us >= ?1 AND start_us < ?2 ORDER BY start_us";
+  Statement query(db_, sql.c_str());
+  sqlite3_stmt* s = query.get();
+  sqlite3_bind_int64(s, 1, fromUs);
+  sqlite3_bind_int64(s, 2, toUs);
+  if (!tenant.empty()) {
+    bindText(s, 3, tenant);
+  }
+  while (query.step()) {
+    AgentIntervalRow r;
+    r.tenant = colText(s, 0);
+    r.vendor = colText(s, 1);
+    r.queue = colText(s, 2);
+    r.shard = static_cast<std::uint32_t>(sqlite3_column_int64(s, 3));
+    r.startUs = sqlite3_column_int64(s, 4);
+    r.endUs = sqlite3_column_int64(s, 5);
+    r.staffedUs = sqlite3_column_int64(s, 6);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
 std::vector<ContractPeriodRow> HistoryDb::contractPeriods(const std::string& agreement, const std::string& term) const {
   Statement query(db_,
                   "SELECT agreement,term,start_us,end_us,attainment,numerator,denominator,status,credit_percent "
@@ -291,7 +356,9 @@ std::vector<ContractPeriodRow> HistoryDb::contractPeriods(const std::string& agr
 }
 
 std::int64_t HistoryDb::newestIntervalEndUs() const {
-  Statement query(db_, "SELECT max(end_us) FROM intervals");
+  Statement query(db_, schemaVersion() >= 2 ? "SELECT max(m) FROM (SELECT max(end_us) AS m FROM intervals"
+                                              " UNION ALL SELECT max(end_us) FROM agent_intervals)"
+                                            : "SELECT max(end_us) FROM intervals");
   query.step();
   return sqlite3_column_type(query.get(), 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(query.get(), 0);
 }
@@ -310,6 +377,15 @@ std::int64_t HistoryDb::deleteIntervalsBefore(const std::vector<std::string>& te
       intervals.step();
       deleted += sqlite3_changes(db_);
       intervals.reset();
+    }
+    Statement agents(db_, "DELETE FROM agent_intervals WHERE tenant = ? AND start_us < ? AND end_us <= ?");
+    for (const std::string& tenant : tenants) {
+      bindText(agents.get(), 1, tenant);
+      sqlite3_bind_int64(agents.get(), 2, cutoffUs);
+      sqlite3_bind_int64(agents.get(), 3, cutoffUs);
+      agents.step();
+      deleted += sqlite3_changes(db_);
+      agents.reset();
     }
     exec("COMMIT");
   } catch (...) {

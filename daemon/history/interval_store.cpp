@@ -140,6 +140,9 @@ void IntervalStore::add(const ClosedPeriod& period) {
 }
 
 std::size_t IntervalStore::drain(Engine& engine) {
+  // Staffed agent-time intervals are not kept here (contracts and history take them in App):
+  // drained and dropped so that their ring does not overflow.
+  drainClosedAgentIntervals(engine, [](const ClosedAgentInterval&) {});
   return drainClosedPeriods(engine, [this](const ClosedPeriod& p) { add(p); });
 }
 

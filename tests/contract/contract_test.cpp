@@ -364,7 +364,7 @@ TEST(HistoryDb, CreatesMigratesAndRoundTrips) {
     EXPECT_EQ(db.intervalCount(), 2);
   }
   const HistoryDb db(path, /*readOnly=*/true);  // reopen: migrations are not re-applied
-  EXPECT_EQ(db.schemaVersion(), 1);
+  EXPECT_EQ(db.schemaVersion(), HistoryDb::kSchemaVersion);
   const auto rows = db.intervals("acme", utc(2026, 11, 2), utc(2026, 11, 3));
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_EQ(rows[0].queue, "acme-sales");

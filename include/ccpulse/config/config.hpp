@@ -251,16 +251,17 @@ struct StateSettings {
 
 /// What a contract term measures. Ratios are 0..1, durations seconds, CSAT 1..5, NPS -100..100.
 enum class ContractMeasure : std::uint8_t {
-  kServiceLevel,       ///< per the term's formula, with the service_level threshold of each queue
-  kAbandonRate,        ///< abandoned / offered
-  kAsa,                ///< average wait of answered contacts, seconds
-  kAhtBand,            ///< average handle time within [min, max] seconds
-  kCsatAverage,        ///< mean survey CSAT
-  kNps,                ///< % promoters (9-10) - % detractors (0-6)
-  kFcrResolved,        ///< wrapped with resolved=true / wrapped with a resolved flag
-  kFcrNoRepeat,        ///< 1 - repeat contacts / offered (repeat: same customer within repeat_window)
-  kContainment,        ///< self-service contained / self-service contacts
-  kComplaintsPer1000,  ///< complaint dispositions per 1,000 handled contacts
+  kServiceLevel,        ///< per the term's formula, with the service_level threshold of each queue
+  kAbandonRate,         ///< abandoned / offered
+  kAsa,                 ///< average wait of answered contacts, seconds
+  kAhtBand,             ///< average handle time within [min, max] seconds
+  kCsatAverage,         ///< mean survey CSAT
+  kNps,                 ///< % promoters (9-10) - % detractors (0-6)
+  kFcrResolved,         ///< wrapped with resolved=true / wrapped with a resolved flag
+  kFcrNoRepeat,         ///< 1 - repeat contacts / offered (repeat: same customer within repeat_window)
+  kContainment,         ///< self-service contained / self-service contacts
+  kComplaintsPer1000,   ///< complaint dispositions per 1,000 handled contacts
+  kStaffedVsCommitted,  ///< share of intervals whose time-weighted staffed agents >= committed_agents
 };
 enum class ContractPeriod : std::uint8_t { kInterval, kDay, kWeek, kMonth };
 enum class Comparison : std::uint8_t { kAtLeast, kAtMost };
@@ -286,6 +287,7 @@ struct ContractTerm {
   double atRiskMargin = 0;        ///< in the measure's unit: met by less than this is at risk
   double creditPercent = 0;       ///< of the monthly fee per missed period; 0 = no credit
   double creditCapPercent = 100;  ///< per calendar month of the contract's time zone
+  double committedAgents = 0;     ///< staffed_vs_committed only: agents committed per interval (> 0)
 };
 
 struct Contract {

@@ -28,6 +28,26 @@ struct IntervalRow {
   OutcomeCounts counts;
 };
 
+/// One closed interval of an agent-queue series' staffed agent-time (docs/contracts.md
+/// `staffed_vs_committed`) as one shard counted it. Agents are sharded by agent, so several shards
+/// may hold agents of the same queue: each writes its own row (`shard`), and readers sum them.
+struct AgentIntervalRow {
+  std::string tenant;
+  std::string vendor;
+  std::string queue;
+  std::uint32_t shard = 0;
+  std::int64_t startUs = 0;
+  std::int64_t endUs = 0;
+  /// Agent-microseconds in a state that counts for occupancy (available, busy, ACW); an agent in
+  /// several queues counts in each. Integer, so sums and the comparison with the commitment are exact.
+  std::int64_t staffedUs = 0;
+};
+
+/// Whether a staffed_vs_committed term covers an agent-queue series (tenant, vendor, queue globs;
+/// agents have no channel, and the loader rejects `match.channels` on such terms).
+[[nodiscard]] bool termCoversAgents(const Contract& contract, const ContractTerm& term, std::string_view tenant,
+                                    std::string_view vendor, std::string_view queue) noexcept;
+
 /// Glob with `*` (any run) and `?` (one character); no escapes.
 [[nodiscard]] bool globMatch(std::string_view pattern, std::string_view text) noexcept;
 /// Whether the term of `contract` covers the series.
@@ -55,6 +75,14 @@ struct TermValue {
 [[nodiscard]] TermValue termValue(const ContractTerm& term, const OutcomeCounts& counts) noexcept;
 /// Whether an attainment meets the term (for aht_band: within [min, max]).
 [[nodiscard]] bool meetsTarget(const ContractTerm& term, double attainment) noexcept;
+/// staffed_vs_committed over the agent rows with a start in [fromUs, toUs) that the term covers,
+/// summed per interval over queues and shards (rows are keyed by their labels and shard: a
+/// duplicate row is counted once, the last one wins). numerator = intervals whose staffed
+/// agent-seconds / interval-seconds >= committed_agents, denominator = intervals with a row.
+/// `coveredUntilUs` (optional) receives the end of the newest interval counted.
+[[nodiscard]] TermValue staffedTermValue(const Contract& contract, const ContractTerm& term,
+                                         const std::vector<AgentIntervalRow>& rows, std::int64_t fromUs,
+                                         std::int64_t toUs, std::int64_t* coveredUntilUs = nullptr);
 
 enum class TermStatus : std::uint8_t { kNoData, kMet, kAtRisk, kMissed };
 [[nodiscard]] std::string_view toString(TermStatus status) noexcept;
@@ -125,9 +153,11 @@ struct Scorecard {
 /// period counts all its rows, also those after the range (a week or month reaching past it). Rows
 /// may come in any order and include anything; only covered series count. The result points
 /// into `contracts`, which must outlive it.
+/// `agentRows` feed the staffed_vs_committed terms (the other terms ignore them).
 [[nodiscard]] Scorecard buildScorecard(const ContractSettings& contracts, const std::vector<IntervalRow>& rows,
                                        std::string_view tenant, std::string_view vendor, std::int64_t fromDay,
-                                       std::int64_t toDay, std::int64_t intervalUs);
+                                       std::int64_t toDay, std::int64_t intervalUs,
+                                       const std::vector<AgentIntervalRow>& agentRows = {});
 
 [[nodiscard]] std::string scorecardCsv(const Scorecard& card);
 [[nodiscard]] std::string scorecardJson(const Scorecard& card);

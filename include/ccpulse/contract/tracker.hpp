@@ -21,6 +21,8 @@ namespace ccpulse {
 
 /// The labels and counts of a closed interval (kind interval) as a history row.
 [[nodiscard]] IntervalRow toIntervalRow(const ClosedPeriod& period);
+/// The labels and staffed agent-time of a closed agent interval as a history row.
+[[nodiscard]] AgentIntervalRow toAgentIntervalRow(const ClosedAgentInterval& interval);
 /// Any thread: appends the series' open intervals as of its last publish (read consistently
 /// through its PubSnapshot), skipping empty ones, for ContractTracker::setOpenIntervals.
 void appendOpenIntervals(const QueueSeries& series, std::vector<IntervalRow>& out);
@@ -47,6 +49,11 @@ class ContractTracker final {
   /// current period is held until tick() has closed that period (another shard may still owe
   /// the period's last interval); one that starts before it is late (history has it).
   void addInterval(const IntervalRow& row);
+  /// A closed interval of staffed agent-time (one shard's part), for staffed_vs_committed terms.
+  /// Kept per (labels, shard, start), so one handed over twice (re-closed after a restore) counts
+  /// once. A term's period counts the intervals ending by the last tick()'s watermark: by then
+  /// every shard has handed over its part.
+  void addAgentInterval(const AgentIntervalRow& row);
   /// The intervals still open in the engine (the one in progress, and the previous one while it
   /// is within the late tolerance) of every series, with their counts so far; replaces the
   /// previous set. Live period-to-date figures add those of a term's series that start inside
@@ -85,6 +92,8 @@ class ContractTracker final {
  private:
   void startPeriod(TermState& t, std::int64_t atUs) const;
   void closePeriod(TermState& t, std::vector<ContractPeriodRow>& out);
+  /// staffed_vs_committed over the term's current period, counting the intervals that end by `throughUs`.
+  [[nodiscard]] TermValue staffedValue(const TermState& t, std::int64_t throughUs, std::int64_t* coveredUntilUs) const;
 
   std::int64_t intervalUs_;
   HistoryDb* db_;
@@ -95,6 +104,20 @@ class ContractTracker final {
   /// Closed intervals that start after some covering term's current period, oldest first; each
   /// such term takes them when tick() moves it to their period. Dropped once every term is past.
   std::vector<IntervalRow> ahead_;
+  /// Staffed agent-time rows from the oldest staffed_vs_committed term's current period on.
+  std::vector<AgentIntervalRow> agentRows_;
+  std::int64_t watermarkUs_ = INT64_MIN;  ///< the last tick()'s closedThroughUs
+  /// Bumped whenever agentRows_ changes; staffedValue() results are cached per term until then
+  /// (a scrape must not re-sum a month of rows when nothing changed: rows arrive once per interval).
+  std::uint64_t agentRowsGeneration_ = 0;
+  struct StaffedCache {
+    std::uint64_t generation = 0;
+    std::int64_t startUs = 0;
+    std::int64_t throughUs = 0;
+    TermValue value;
+    std::int64_t coveredUntilUs = 0;
+  };
+  mutable std::unordered_map<const ContractTerm*, StaffedCache> staffedCache_;
   /// Per series (tenant, vendor, queue, channel): end of its newest closed interval seen.
   std::unordered_map<std::string, std::int64_t> closedUntil_;
 };

@@ -12,6 +12,7 @@
 namespace ccpulse {
 
 struct QueueSeries;
+struct AgentQueueSeries;
 
 enum class PeriodKind : std::uint8_t { kInterval, kDay };
 
@@ -30,6 +31,18 @@ struct ClosedPeriod {
   bool dequeuedCountsAsMiss = true;
   double target = 0;
   double thresholdSeconds = 0;
+};
+
+/// A closed interval of one agent-queue series' staffed agent-time (docs/contracts.md
+/// `staffed_vs_committed`), handed from a shard worker to the control thread over its own SPSC
+/// ring. Trivially copyable. Several shards may close the same labels and interval (agents are
+/// sharded by agent): each is one partial row, told apart by `shard`; consumers sum them.
+struct ClosedAgentInterval {
+  const AgentQueueSeries* series = nullptr;
+  std::uint32_t shard = 0;
+  std::int64_t startUs = 0;
+  std::int64_t endUs = 0;
+  std::int64_t staffedUs = 0;  ///< agent-microseconds in available, busy or ACW
 };
 
 }  // namespace ccpulse

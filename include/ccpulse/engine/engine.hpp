@@ -152,6 +152,22 @@ class Engine final {
   std::atomic<std::int64_t> newestEventUs_{0};
 };
 
+/// Control thread: hands every shard's closed staffed agent-time intervals to `sink`, like
+/// drainClosedPeriods (read closedThroughUs() before both drains).
+template <typename Sink>
+std::size_t drainClosedAgentIntervals(Engine& engine, Sink&& sink) {
+  std::size_t drained = 0;
+  for (std::size_t i = 0; i < engine.shardCount(); ++i) {
+    auto& ring = engine.shard(i).closedAgentIntervals();
+    while (const ClosedAgentInterval* p = ring.front()) {
+      sink(*p);
+      ring.pop();
+      ++drained;
+    }
+  }
+  return drained;
+}
+
 template <typename Sink>
 std::size_t drainClosedPeriods(Engine& engine, Sink&& sink) {
   std::size_t drained = 0;

@@ -181,6 +181,23 @@ struct AgentBucket {
   double availableSeconds = 0;
 };
 
+/// Staffed agent-time (docs/contracts.md `staffed_vs_committed`) of the series: the number of its
+/// agents staffed now (available, busy or ACW), integrated over time in agent-microseconds
+/// (integers: exact sums) into the clock-aligned interval in progress, and the previous one while
+/// it stays open for late events. Integrating the series' count, not each agent's time, keeps the
+/// time in order for all its agents. Writer-only; trivially copyable (checkpoint).
+struct StaffedPeriodState {
+  std::int64_t staffedAgents = 0;              ///< agents of the series in a staffed state now
+  std::int64_t integratedUntilUs = INT64_MIN;  ///< time counted up to here; INT64_MIN = not yet
+  std::int64_t currentStartUs = INT64_MIN;     ///< INT64_MIN = no interval yet
+  std::int64_t currentEndUs = INT64_MIN;
+  std::int64_t currentUs = 0;
+  bool closingOpen = false;
+  std::int64_t closingStartUs = 0;
+  std::int64_t closingEndUs = 0;
+  std::int64_t closingUs = 0;
+};
+
 /// Agent state counts and time exported with labels tenant, vendor, queue. One agent logged into
 /// several queues counts in each. Agents are sharded by agent, so several shards may hold a
 /// partial series for the same labels; the exporter sums them.
@@ -208,7 +225,9 @@ struct AgentQueueSeries {
   std::unique_ptr<PubF64[]> availableWindow;  ///< per window
 
   // Writer-only.
-  std::uint32_t index = 0;  ///< position in the shard's list
+  std::uint32_t index = 0;               ///< position in the shard's list
+  std::shared_ptr<const TimeZone> zone;  ///< the tenant's time zone (interval alignment)
+  StaffedPeriodState staffedInterval;    ///< staffed agent-time per interval, closed like the queue intervals
   WindowRing<AgentBucket> ring;
   double handlingCommitted = 0;  ///< time up to each agent's last state change
   double availableCommitted = 0;

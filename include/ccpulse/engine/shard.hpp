@@ -133,6 +133,10 @@ class Shard final {
   // ---- Control thread (the one consumer) ----
   /// Closed intervals and days, oldest first.
   [[nodiscard]] SpscRing<ClosedPeriod>& closedPeriods() noexcept { return closed_; }
+  /// Closed intervals of staffed agent-time (every agent-queue series, every interval since the
+  /// series appeared, zero included), oldest first per series; covered by closedThroughUs() like
+  /// closedPeriods().
+  [[nodiscard]] SpscRing<ClosedAgentInterval>& closedAgentIntervals() noexcept { return closedAgent_; }
   /// Interval watermark: every interval of this shard that ends at or before it has been closed
   /// and pushed to closedPeriods() (the last publish's "now" minus the late tolerance; INT64_MIN
   /// before the first publish). Acquire pairs with the release in publish(), which comes after
@@ -181,6 +185,14 @@ class Shard final {
   void onEnded(ContactRecord& record, std::int64_t tsUs) noexcept;
   void onWrapped(const Event& event, std::uint64_t key) noexcept;
   void accountAgentTime(AgentRecord& agent, std::int64_t tsUs) noexcept;
+  /// Adds the series' staffed agents × the time since it was last integrated, up to `toUs`, to
+  /// its staffed intervals, split exactly at the interval boundaries (no-op when `toUs` is not
+  /// later). Called before any change of the staffed count, and by publish().
+  void integrateStaffed(AgentQueueSeries& series, std::int64_t toUs) noexcept;
+  std::int64_t* staffedPeriodFor(AgentQueueSeries& series, std::int64_t tsUs) noexcept;
+  void advanceStaffed(AgentQueueSeries& series, std::int64_t nowUs) noexcept;
+  void closeStaffed(AgentQueueSeries& series, std::int64_t startUs, std::int64_t endUs,
+                    std::int64_t staffedUs) noexcept;
   void adjustAgentGauges(const AgentRecord& agent, std::int64_t delta) noexcept;
   void addProvisionalAgentTime(std::int64_t nowUs) noexcept;
   void applyAgentContact(const Event& event) noexcept;
@@ -212,6 +224,7 @@ class Shard final {
   std::vector<std::unique_ptr<SpscRing<Event>>> inputs_;
   SpscRing<std::shared_ptr<const ServiceLevelSettings>*> control_{16};
   SpscRing<ClosedPeriod> closed_{16384};
+  SpscRing<ClosedAgentInterval> closedAgent_{16384};
 
   PublishedList<QueueSeries> queueSeries_;
   PublishedList<AgentQueueSeries> agentSeries_;

@@ -31,7 +31,7 @@ struct ContractPeriodRow {
 class HistoryDb final {
  public:
   /// The schema version this build writes; older databases are migrated on open.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   /// Opens (creating if needed) the database file; `readOnly` for the scorecard CLI.
   explicit HistoryDb(const std::string& path, bool readOnly = false);
@@ -42,6 +42,13 @@ class HistoryDb final {
   /// Inserts (or replaces: a re-closed interval wins) the rows in one transaction.
   void writeIntervals(const std::vector<IntervalRow>& rows);
   void writeContractPeriods(const std::vector<ContractPeriodRow>& rows);
+  /// Inserts (or replaces) staffed agent-time rows, one per (tenant, start, vendor, queue, shard),
+  /// in one transaction (schema version 2).
+  void writeAgentIntervals(const std::vector<AgentIntervalRow>& rows);
+  /// Staffed agent-time rows of `tenant` (any when empty) starting in [fromUs, toUs), one per
+  /// shard that held agents of the queue; empty for a database older than version 2 (read-only).
+  [[nodiscard]] std::vector<AgentIntervalRow> agentIntervals(const std::string& tenant, std::int64_t fromUs,
+                                                             std::int64_t toUs) const;
 
   /// Intervals of `tenant` (any tenant when empty) starting in [fromUs, toUs).
   [[nodiscard]] std::vector<IntervalRow> intervals(const std::string& tenant, std::int64_t fromUs,
@@ -51,10 +58,10 @@ class HistoryDb final {
   [[nodiscard]] std::int64_t intervalCount() const;
   /// Retention (`state.history_retention_days`): deletes, in one transaction, the intervals of
   /// `tenants` that end at or before `cutoffUs` (a range scan of each tenant's primary key);
-  /// returns how many were deleted. Closed contract periods are kept (one row per term and
-  /// period, and the met/missed counters are rebuilt from them).
+  /// returns how many were deleted (staffed agent-time rows included). Closed contract periods are kept (one row per
+  /// term and period, and the met/missed counters are rebuilt from them).
   std::int64_t deleteIntervalsBefore(const std::vector<std::string>& tenants, std::int64_t cutoffUs);
-  /// End of the newest stored interval; INT64_MIN when there is none.
+  /// End of the newest stored interval (contact or staffed agent-time); INT64_MIN when there is none.
   [[nodiscard]] std::int64_t newestIntervalEndUs() const;
   [[nodiscard]] int schemaVersion() const;
 

@@ -47,6 +47,11 @@ class Replayer final : private DecodeSink {
   void drainClosedPeriods(Sink&& sink) {
     ccpulse::drainClosedPeriods(*engine_, std::forward<Sink>(sink));
   }
+  /// Likewise for the closed staffed agent-time intervals (their own rings, 16384 each).
+  template <typename Sink>
+  void drainClosedAgentIntervals(Sink&& sink) {
+    ccpulse::drainClosedAgentIntervals(*engine_, std::forward<Sink>(sink));
+  }
   [[nodiscard]] const SourceStats& stats() const noexcept { return stats_; }
   [[nodiscard]] std::int64_t newestEventUs() const noexcept { return newestEventUs_; }
 
