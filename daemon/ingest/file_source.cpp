@@ -92,6 +92,7 @@ void FileSource::start() {
   if (thread_.joinable()) {
     return;
   }
+  stats_.copyTo(shown_);  // what the constructor and a restore set, before the thread runs
   spdlog::info("source {}: tailing {} (format {}, position kept in {})", settings_.name, path_,
                sourceFormatName(settings_.format),
                journal_ != nullptr   ? std::string("the journal and checkpoints")
@@ -347,6 +348,7 @@ void FileSource::pollOnce() {
   }
   if (fd_ < 0 && !openFile(resumeFromSaved_)) {
     stats_.ready.store(false, std::memory_order_release);
+    stats_.copyTo(shown_);  // nothing was read, so nothing is pending: only readiness changed
     return;
   }
   struct stat st {};
@@ -467,6 +469,7 @@ void FileSource::processLine(std::string_view line, std::uint64_t endOffset) {
 
 void FileSource::commitPending() {
   if (journal_ == nullptr) {
+    stats_.copyTo(shown_);
     return;
   }
   journal_->commit();
@@ -478,6 +481,8 @@ void FileSource::commitPending() {
     }
   }
   pendingEvents_.clear();
+  // Everything counted so far is in the kernel now (commit above): it may be shown.
+  stats_.copyTo(shown_);
 }
 
 bool FileSource::attachJournal(SourceJournal* journal) {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 namespace ccpulse {
 
 std::string_view toString(HandshakeFailure reason) noexcept {
@@ -14,6 +16,30 @@ std::string_view toString(HandshakeFailure reason) noexcept {
       return "no_detail";
   }
   return "unknown";
+}
+
+void SourceStats::copyTo(SourceStats& out) const noexcept {
+  for (const auto& [from, to] :
+       {std::pair{&bytes, &out.bytes}, std::pair{&received, &out.received}, std::pair{&sequenceGaps, &out.sequenceGaps},
+        std::pair{&sequenceRepeats, &out.sequenceRepeats}, std::pair{&sequenceRestarts, &out.sequenceRestarts},
+        std::pair{&submitted, &out.submitted}, std::pair{&connects, &out.connects},
+        std::pair{&disconnects, &out.disconnects}, std::pair{&ignored, &out.ignored},
+        std::pair{&stateEvicted, &out.stateEvicted}, std::pair{&fileRotations, &out.fileRotations},
+        std::pair{&fileTruncations, &out.fileTruncations}, std::pair{&connectFailures, &out.connectFailures},
+        std::pair{&stateWriteFailures, &out.stateWriteFailures}, std::pair{&decoderEvictions, &out.decoderEvictions}}) {
+    to->set(from->get());
+  }
+  for (std::size_t i = 0; i < rejected.size(); ++i) {
+    out.rejected[i].set(rejected[i].get());
+  }
+  for (std::size_t i = 0; i < handshakeFailed.size(); ++i) {
+    out.handshakeFailed[i].set(handshakeFailed[i].get());
+  }
+  out.lastEventSeconds.set(lastEventSeconds.get());
+  out.lastEventUs.set(lastEventUs.get());
+  out.lastReceiveUs.set(lastReceiveUs.get());
+  out.ready.store(ready.load(std::memory_order_acquire), std::memory_order_release);
+  out.frames.set(frames.get());
 }
 
 bool admitBySequence(const Event& event, SequenceTracker& sequences, SourceStats& stats, std::uint64_t& missing) {

@@ -84,6 +84,7 @@ ZmqSource::~ZmqSource() {
 }
 
 void ZmqSource::start() {
+  stats_.copyTo(shown_);  // what the constructor and a restore set, before the thread runs
   if (!thread_.joinable()) {
     thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
   }
@@ -266,6 +267,7 @@ bool ZmqSource::attachJournal(SourceJournal* journal) {
 
 void ZmqSource::commitPending() {
   if (journal_ == nullptr) {
+    stats_.copyTo(shown_);
     return;
   }
   journal_->commit();
@@ -277,6 +279,8 @@ void ZmqSource::commitPending() {
     }
   }
   pendingCount_ = 0;
+  // Everything counted so far is in the kernel now (commit above): it may be shown.
+  stats_.copyTo(shown_);
 }
 
 void ZmqSource::onReject(RejectReason reason, std::string_view detail) {

@@ -57,7 +57,9 @@ class FileSource final : public Source, public LineSource, private DecodeSink {
   void pollOnce();
 
   [[nodiscard]] const SourceSettings& settings() const noexcept override { return settings_; }
-  [[nodiscard]] const SourceStats& stats() const noexcept override { return stats_; }
+  /// Any thread: the counters as of the end of the last read pass and, with a journal, of the
+  /// last journal commit (SourceStats::copyTo says why).
+  [[nodiscard]] const SourceStats& stats() const noexcept override { return shown_; }
   [[nodiscard]] const SequenceTracker& sequences() const noexcept override { return sequences_; }
   [[nodiscard]] SequenceTracker& sequences() noexcept override { return sequences_; }
   [[nodiscard]] SourceStats& mutableStats() noexcept override { return stats_; }
@@ -104,7 +106,8 @@ class FileSource final : public Source, public LineSource, private DecodeSink {
   EventSubmit submit_;
   std::unique_ptr<FrameDecoder> decoder_;
   SequenceTracker sequences_;
-  SourceStats stats_;
+  SourceStats stats_;  ///< live, counted as lines are read (ingest thread)
+  SourceStats shown_;  ///< what stats() shows: stats_ copied by commitPending()
 
   int fd_ = -1;
   std::uint64_t device_ = 0;

@@ -41,6 +41,15 @@ struct SourceStats {
   PubI64 lastEventUs;       ///< the same, exact (µs since the epoch; 0 = none yet)
   PubI64 lastReceiveUs;     ///< wall-clock time the newest frame was received (µs; 0 = none yet)
   std::atomic<bool> ready{false};
+
+  /// Copies every field into `out` (the writer of both is the calling thread). A journaling
+  /// source exports such a copy, refreshed right after each journal commit, and never its live
+  /// counters: those run ahead of the journal by up to a batch of frames, so a scrape could see a
+  /// count that a kill -9 takes back (the restart restores exactly what was committed) and
+  /// Prometheus would see a counter reset. Relaxed loads and stores as for any PubU64 (each
+  /// counter stays monotonic on its own), with `frames` stored last so that, as for the live
+  /// counters, a reader that sees N frames sees the outcomes of those N frames.
+  void copyTo(SourceStats& out) const noexcept;
 };
 
 /// Reasons of SourceStats::handshakeFailed (label `reason` of ccpulse_source_handshake_failed_total).

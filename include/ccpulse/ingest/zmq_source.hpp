@@ -35,7 +35,9 @@ class ZmqSource final : public Source, private DecodeSink {
   void stop() override;
 
   [[nodiscard]] const SourceSettings& settings() const noexcept override { return settings_; }
-  [[nodiscard]] const SourceStats& stats() const noexcept override { return stats_; }
+  /// Any thread: the counters as of the end of the last receive batch and, with a journal, of
+  /// the last journal commit (SourceStats::copyTo says why).
+  [[nodiscard]] const SourceStats& stats() const noexcept override { return shown_; }
   [[nodiscard]] bool ready() const noexcept { return stats_.ready.load(std::memory_order_acquire); }
   /// Any thread: per-publisher sequence counters (the tracker itself is the ingest thread's).
   [[nodiscard]] const SequenceTracker& sequences() const noexcept override { return sequences_; }
@@ -71,7 +73,8 @@ class ZmqSource final : public Source, private DecodeSink {
   SequenceTracker sequences_;
   zmq::message_t message_;
   std::int64_t frameReceivedNs_ = 0;
-  SourceStats stats_;
+  SourceStats stats_;  ///< live, counted as frames are decoded (ingest thread)
+  SourceStats shown_;  ///< what stats() shows: stats_ copied by commitPending()
   RateLimitedLog gapLog_;
   RateLimitedLog rejectLog_;
   RateLimitedLog evictionLog_;
