@@ -356,6 +356,13 @@ class Parser final {
         parseContracts(value, config.contracts);
       }
     });
+    for (auto& [tenant, zone] : config.zones.byTenant) {
+      if (!zone) {
+        zone = config.zones.defaultZone;  // tenant listed without its own time_zone
+      }
+    }
+    // After the tenants' defaults: a contract of a tenant listed without time_zone (e.g. only
+    // for its forecast) gets the default zone, never a null one.
     for (Contract& contract : config.contracts.contracts) {
       if (!contract.zone) {
         contract.zone = config.zones.forTenant(contract.tenant);  // the tenant's zone by default
@@ -366,11 +373,6 @@ class Parser final {
             config.engine.windows.end()) {
       error(staffingField->path + ".window", staffingField->mark,
             "must be one of engine.windows (" + formatWindows(config.engine.windows) + ")");
-    }
-    for (auto& [tenant, zone] : config.zones.byTenant) {
-      if (!zone) {
-        zone = config.zones.defaultZone;  // tenant listed without its own time_zone
-      }
     }
     loadForecasts(config);
     if (!haveSources) {
