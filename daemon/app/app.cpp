@@ -468,7 +468,7 @@ HttpResponse App::scorecard(const HttpRequest& request) {
     }
   }
   const Scorecard card = buildScorecard(config_->contracts, rows, tenant, vendor, *fromDay, *toDay,
-                                        config_->intervals.length.count(), agentRows);
+                                        config_->intervals.length.count(), agentRows, &config_->forecasts);
   if (format == "csv") {
     return {200, "text/csv; charset=utf-8", scorecardCsv(card)};
   }

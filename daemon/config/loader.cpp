@@ -88,9 +88,12 @@ constexpr std::array<std::string_view, 4> kContractsKeys{"complaint_dispositions
                                                          "agreements"};
 constexpr std::array<std::string_view, 6> kAgreementKeys{"name",      "tenant",      "vendor",
                                                          "time_zone", "monthly_fee", "terms"};
-constexpr std::array<std::string_view, 13> kTermKeys{
-    "name",   "match",          "measure", "formula", "dequeued_counts_as_miss", "target",          "comparison",
-    "period", "at_risk_margin", "min",     "max",     "service_credit",          "committed_agents"};
+constexpr std::array<std::string_view, 14> kTermKeys{
+    "name",   "match",          "measure",          "formula",         "dequeued_counts_as_miss",
+    "target", "comparison",     "period",           "at_risk_margin",  "min",
+    "max",    "service_credit", "committed_agents", "commitment_ratio"};
+/// `committed_agents: schedule`: the per-interval commitment is the tenant forecast's scheduled agents.
+constexpr std::string_view kScheduleCommitment = "schedule";
 constexpr std::array<std::string_view, 2> kTermMatchKeys{"queues", "channels"};
 constexpr std::array<std::string_view, 2> kCreditKeys{"percent", "cap_percent"};
 constexpr std::array<std::pair<std::string_view, ContractMeasure>, 11> kMeasureNames{{
@@ -356,6 +359,13 @@ class Parser final {
         parseContracts(value, config.contracts);
       }
     });
+    for (auto& [tenant, zone] : config.zones.byTenant) {
+      if (!zone) {
+        zone = config.zones.defaultZone;  // tenant listed without its own time_zone
+      }
+    }
+    // After the tenants' defaults: a contract of a tenant listed without time_zone (e.g. only
+    // for its forecast) gets the default zone, never a null one.
     for (Contract& contract : config.contracts.contracts) {
       if (!contract.zone) {
         contract.zone = config.zones.forTenant(contract.tenant);  // the tenant's zone by default
@@ -367,9 +377,11 @@ class Parser final {
       error(staffingField->path + ".window", staffingField->mark,
             "must be one of engine.windows (" + formatWindows(config.engine.windows) + ")");
     }
-    for (auto& [tenant, zone] : config.zones.byTenant) {
-      if (!zone) {
-        zone = config.zones.defaultZone;  // tenant listed without its own time_zone
+    for (const auto& [tenant, field] : scheduleFields_) {
+      // Checked after the whole file: `tenants` may come after `contracts`.
+      if (forecastFields_.count(tenant) == 0) {
+        error(field, "'schedule' takes the commitment from the tenant's forecast, but tenants." + tenant +
+                         ".forecast is not configured (docs/staffing.md)");
       }
     }
     loadForecasts(config);
@@ -678,6 +690,7 @@ class Parser final {
 
   bool parseAgreement(const Field& item, Contract& contract) {
     const std::size_t before = errors_.size();
+    pendingScheduleFields_.clear();
     bool haveTenant = false;
     bool haveName = false;
     forEachEntry(item, kAgreementKeys, [&](std::string_view key, const Field& value) {
@@ -722,6 +735,12 @@ class Parser final {
     if (item.node.IsMap() && !haveTenant) {
       error(item, "required: tenant");
     }
+    for (Field& field : pendingScheduleFields_) {
+      if (haveTenant) {
+        scheduleFields_.emplace_back(contract.tenant, std::move(field));
+      }
+    }
+    pendingScheduleFields_.clear();
     return errors_.size() == before;
   }
 
@@ -733,6 +752,7 @@ class Parser final {
     bool haveMax = false;
     std::optional<Field> comparisonField;
     std::optional<Field> committedField;
+    std::optional<Field> ratioField;
     std::optional<Field> channelsField;
     forEachEntry(item, kTermKeys, [&](std::string_view key, const Field& value) {
       if (key == "name") {
@@ -786,11 +806,30 @@ class Parser final {
         assign(term.bandMax, readNumber(value));
       } else if (key == "committed_agents") {
         committedField = value;
-        const auto committed = readNumber(value);
-        if (committed && !(*committed > 0)) {
+        const bool scalar = value.node.IsScalar();
+        double number = 0;
+        const std::string text = scalar ? value.node.Scalar() : std::string();
+        const bool numeric =
+            scalar && std::from_chars(text.data(), text.data() + text.size(), number, std::chars_format::fixed).ptr ==
+                          text.data() + text.size();
+        if (scalar && text == kScheduleCommitment) {
+          term.commitmentFromSchedule = true;
+        } else if (scalar && (text.empty() || !numeric)) {
+          // A misspelt `schedule` must not read as "expected a number" only.
+          error(value, "expected a number of agents (> 0) or 'schedule' (the forecast's scheduled agents), got " +
+                           quoted(text));
+        } else if (const auto committed = readNumber(value); committed && !(*committed > 0)) {
           error(value, "must be greater than 0 (agents committed per interval)");
         } else {
           assign(term.committedAgents, committed);
+        }
+      } else if (key == "commitment_ratio") {
+        ratioField = value;
+        const auto ratio = readNumber(value);
+        if (ratio && !(*ratio > 0)) {
+          error(value, "must be greater than 0 (share of the scheduled agents that must be staffed)");
+        } else {
+          assign(term.commitmentRatio, ratio);
         }
       } else if (key == "service_credit") {
         forEachEntry(value, kCreditKeys, [&](std::string_view creditKey, const Field& v) {
@@ -827,6 +866,12 @@ class Parser final {
       }
     } else if (committedField) {
       error(*committedField, "committed_agents applies to staffed_vs_committed only");
+    }
+    if (ratioField && !term.commitmentFromSchedule) {
+      error(*ratioField, "commitment_ratio applies to committed_agents: schedule only");
+    }
+    if (term.commitmentFromSchedule && term.measure == ContractMeasure::kStaffedVsCommitted) {
+      pendingScheduleFields_.push_back(*committedField);  // the tenant may come after the terms
     }
     if (term.measure == ContractMeasure::kAhtBand) {
       if (!haveMin || !haveMax) {
@@ -1920,6 +1965,10 @@ class Parser final {
   std::string file_;
   std::vector<ConfigError> errors_;
   std::map<std::string, Field> forecastFields_;  ///< tenant → its `forecast` key, for messages
+  /// `committed_agents: schedule` keys of the agreement being parsed, then with their tenant: each
+  /// needs tenants.<tenant>.forecast, checked once the whole file is read.
+  std::vector<Field> pendingScheduleFields_;
+  std::vector<std::pair<std::string, Field>> scheduleFields_;
 };
 
 // Records where each document starts and ignores everything else.

@@ -357,9 +357,44 @@ bool termCoversAgents(const Contract& contract, const ContractTerm& term, std::s
                                                   [&](const std::string& glob) { return globMatch(glob, queue); });
 }
 
+const Forecast* tenantForecast(const ForecastsByTenant* forecasts, std::string_view tenant) noexcept {
+  if (forecasts == nullptr) {
+    return nullptr;
+  }
+  const auto it = forecasts->find(tenant);
+  return it == forecasts->end() ? nullptr : it->second.get();
+}
+
+std::map<std::int64_t, double> scheduledAgentsByInterval(const Contract& contract, const ContractTerm& term,
+                                                         const Forecast& forecast, std::int64_t fromUs,
+                                                         std::int64_t toUs) {
+  std::map<std::int64_t, double> scheduled;
+  const Forecast::Rows& rows = forecast.rows();
+  for (const auto& [key, series] : rows) {
+    // A vendor's own rows, else the queue's rows for all vendors when the vendor has none.
+    if (key.vendor.empty()) {
+      if (rows.count(ForecastKey{contract.vendor, key.queue, key.channel}) != 0) {
+        continue;
+      }
+    } else if (key.vendor != contract.vendor) {
+      continue;
+    }
+    if (!termCoversAgents(contract, term, contract.tenant, contract.vendor, key.queue)) {
+      continue;
+    }
+    // Each series is sorted by start.
+    auto it = std::lower_bound(series.begin(), series.end(), fromUs,
+                               [](const ForecastRow& row, std::int64_t us) { return row.startUs < us; });
+    for (; it != series.end() && it->startUs < toUs; ++it) {
+      scheduled[it->startUs] += it->scheduledAgents;
+    }
+  }
+  return scheduled;
+}
+
 TermValue staffedTermValue(const Contract& contract, const ContractTerm& term,
                            const std::vector<AgentIntervalRow>& rows, std::int64_t fromUs, std::int64_t toUs,
-                           std::int64_t* coveredUntilUs) {
+                           std::int64_t* coveredUntilUs, const Forecast* schedule) {
   struct Interval {
     std::int64_t endUs = 0;
     std::int64_t staffedUs = 0;
@@ -381,16 +416,31 @@ TermValue staffedTermValue(const Contract& contract, const ContractTerm& term,
     i.endUs = row->endUs;
     i.staffedUs += row->staffedUs;
   }
+  std::map<std::int64_t, double> scheduled;
+  if (term.commitmentFromSchedule && schedule != nullptr && !intervals.empty()) {
+    scheduled =
+        scheduledAgentsByInterval(contract, term, *schedule, intervals.begin()->first, intervals.rbegin()->first + 1);
+  }
   TermValue v;
   for (const auto& [startUs, i] : intervals) {
-    // Average staffed agents = agent-time / interval length; compared as a product so that
-    // exactly the commitment (e.g. 2 agents all interval long) meets it.
-    const double lengthUs = static_cast<double>(i.endUs - startUs);
-    v.numerator += static_cast<double>(i.staffedUs) >= term.committedAgents * lengthUs ? 1 : 0;
-    v.denominator += 1;
+    // The interval is over either way: the rest of the period starts after it.
     if (coveredUntilUs != nullptr) {
       *coveredUntilUs = std::max(*coveredUntilUs, i.endUs);
     }
+    double committed = term.committedAgents;
+    if (term.commitmentFromSchedule) {
+      // Nobody scheduled (night, closed queue, no forecast row or no forecast): not counted.
+      const auto s = scheduled.find(startUs);
+      if (s == scheduled.end() || !(s->second > 0)) {
+        continue;
+      }
+      committed = s->second * term.commitmentRatio;
+    }
+    // Average staffed agents = agent-time / interval length; compared as a product so that
+    // exactly the commitment (e.g. 2 agents all interval long) meets it.
+    const double lengthUs = static_cast<double>(i.endUs - startUs);
+    v.numerator += static_cast<double>(i.staffedUs) >= committed * lengthUs ? 1 : 0;
+    v.denominator += 1;
   }
   return v;
 }
@@ -499,7 +549,8 @@ std::optional<std::int64_t> parseDate(std::string_view text) noexcept {
 
 Scorecard buildScorecard(const ContractSettings& contracts, const std::vector<IntervalRow>& rows,
                          std::string_view tenant, std::string_view vendor, std::int64_t fromDay, std::int64_t toDay,
-                         std::int64_t intervalUs, const std::vector<AgentIntervalRow>& agentRows) {
+                         std::int64_t intervalUs, const std::vector<AgentIntervalRow>& agentRows,
+                         const ForecastsByTenant* forecasts) {
   Scorecard card;
   card.tenant = std::string(tenant);
   card.vendor = std::string(vendor);
@@ -547,11 +598,12 @@ Scorecard buildScorecard(const ContractSettings& contracts, const std::vector<In
         addCounts(overall, row.counts);
       }
       const bool staffed = term.measure == ContractMeasure::kStaffedVsCommitted;
+      const Forecast* const schedule = tenantForecast(forecasts, contract.tenant);
       if (staffed) {
         // Intervals, not contacts: the overall share is over every interval of the listed periods.
         t.overall = TermValue{};
         for (const auto& [start, p] : periods) {
-          const TermValue v = staffedTermValue(contract, term, agentRows, p.startUs, p.endUs);
+          const TermValue v = staffedTermValue(contract, term, agentRows, p.startUs, p.endUs, nullptr, schedule);
           t.overall.numerator += v.numerator;
           t.overall.denominator += v.denominator;
         }
@@ -561,7 +613,7 @@ Scorecard buildScorecard(const ContractSettings& contracts, const std::vector<In
       std::map<std::int64_t, double> creditByMonth;  // month start -> percent so far
       for (auto& [start, p] : periods) {
         const auto sum = sums.find(start);
-        p.value = staffed ? staffedTermValue(contract, term, agentRows, p.startUs, p.endUs)
+        p.value = staffed ? staffedTermValue(contract, term, agentRows, p.startUs, p.endUs, nullptr, schedule)
                           : termValue(term, sum == sums.end() ? OutcomeCounts{} : sum->second);
         p.status = closedStatus(term, p.value);
         if (p.status == TermStatus::kMissed && term.creditPercent > 0) {

@@ -211,8 +211,8 @@ TermValue ContractTracker::staffedValue(const TermState& t, std::int64_t through
     cache.startUs = t.startUs;
     cache.throughUs = toUs;
     cache.coveredUntilUs = INT64_MIN;
-    cache.value =
-        staffedTermValue(*t.contract, *t.term, agentRows_, t.startUs, std::max(toUs, t.startUs), &cache.coveredUntilUs);
+    cache.value = staffedTermValue(*t.contract, *t.term, agentRows_, t.startUs, std::max(toUs, t.startUs),
+                                   &cache.coveredUntilUs, tenantForecast(forecasts_.get(), t.contract->tenant));
   }
   if (coveredUntilUs != nullptr) {
     *coveredUntilUs = std::max(*coveredUntilUs, cache.coveredUntilUs);
@@ -475,8 +475,17 @@ std::string ContractTracker::renderMetrics(std::int64_t nowUs) const {
       std::int64_t coveredUntil = t.startUs;
       value = staffedValue(t, watermarkUs_, &coveredUntil);
       const std::int64_t restFrom = std::clamp(coveredUntil, t.startUs, t.endUs);
-      const auto remainingIntervals = static_cast<double>(
-          (t.endUs - restFrom + std::max<std::int64_t>(intervalUs_, 1) - 1) / std::max<std::int64_t>(intervalUs_, 1));
+      auto remainingIntervals = static_cast<double>((t.endUs - restFrom + std::max<std::int64_t>(intervalUs_, 1) - 1) /
+                                                    std::max<std::int64_t>(intervalUs_, 1));
+      if (term.commitmentFromSchedule) {
+        // Only the intervals the schedule puts agents on will count.
+        remainingIntervals = 0;
+        if (const Forecast* schedule = tenantForecast(forecasts_.get(), t.contract->tenant)) {
+          for (const auto& interval : scheduledAgentsByInterval(*t.contract, term, *schedule, restFrom, t.endUs)) {
+            remainingIntervals += interval.second > 0 ? 1 : 0;
+          }
+        }
+      }
       need = neededForRest(term, value, restFrom - t.startUs, t.endUs - restFrom, remainingIntervals);
     } else {
       std::int64_t coveredUntil = t.coveredUntilUs;

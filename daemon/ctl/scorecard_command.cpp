@@ -169,7 +169,7 @@ int runScorecard(Args args) {
     return 1;
   }
   const Scorecard card = buildScorecard(config.contracts, rows, tenant, vendor, *fromDay, *toDay,
-                                        config.intervals.length.count(), agentRows);
+                                        config.intervals.length.count(), agentRows, &config.forecasts);
   const std::string text =
       format == "csv" ? scorecardCsv(card) : (format == "json" ? scorecardJson(card) : scorecardHtml(card));
   if (out.empty() || out == "-") {

@@ -288,6 +288,11 @@ struct ContractTerm {
   double creditPercent = 0;       ///< of the monthly fee per missed period; 0 = no credit
   double creditCapPercent = 100;  ///< per calendar month of the contract's time zone
   double committedAgents = 0;     ///< staffed_vs_committed only: agents committed per interval (> 0)
+  /// staffed_vs_committed only: `committed_agents: schedule` takes each interval's commitment from
+  /// the tenant's forecast (scheduled agents summed over the covered queues and their channels);
+  /// an interval the schedule has no agents for is not counted. committedAgents is unused then.
+  bool commitmentFromSchedule = false;
+  double commitmentRatio = 1;  ///< with the schedule: staffed must reach this share of the scheduled agents
 };
 
 struct Contract {

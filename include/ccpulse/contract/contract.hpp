@@ -6,6 +6,7 @@
 /// (closed intervals from history, plus the open one), so nothing else needs persisting.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,14 +76,28 @@ struct TermValue {
 [[nodiscard]] TermValue termValue(const ContractTerm& term, const OutcomeCounts& counts) noexcept;
 /// Whether an attainment meets the term (for aht_band: within [min, max]).
 [[nodiscard]] bool meetsTarget(const ContractTerm& term, double attainment) noexcept;
+/// The forecast of `tenant` in `forecasts` (either may be absent: nullptr).
+[[nodiscard]] const Forecast* tenantForecast(const ForecastsByTenant* forecasts, std::string_view tenant) noexcept;
+/// For `committed_agents: schedule`: per interval start in [fromUs, toUs), the scheduled agents of
+/// the queues the term covers, summed over the queues and their channels (agents have no channel:
+/// a queue scheduled on voice and chat needs both headcounts). The contract vendor's own forecast
+/// rows, else a queue's rows for all vendors (no vendor) when the vendor has none for that queue and
+/// channel, as for the forecast volume. Only intervals with a forecast row are in the map.
+[[nodiscard]] std::map<std::int64_t, double> scheduledAgentsByInterval(const Contract& contract,
+                                                                       const ContractTerm& term,
+                                                                       const Forecast& forecast, std::int64_t fromUs,
+                                                                       std::int64_t toUs);
 /// staffed_vs_committed over the agent rows with a start in [fromUs, toUs) that the term covers,
 /// summed per interval over queues and shards (rows are keyed by their labels and shard: a
 /// duplicate row is counted once, the last one wins). numerator = intervals whose staffed
-/// agent-seconds / interval-seconds >= committed_agents, denominator = intervals with a row.
-/// `coveredUntilUs` (optional) receives the end of the newest interval counted.
+/// agent-seconds / interval-seconds >= the commitment, denominator = intervals counted: those with
+/// a row, and with `committed_agents: schedule` only those the schedule (the tenant's forecast,
+/// `schedule`; none = nothing counted) puts agents on, the commitment then being scheduled agents ×
+/// commitment_ratio. `coveredUntilUs` (optional) receives the end of the newest interval with a row.
 [[nodiscard]] TermValue staffedTermValue(const Contract& contract, const ContractTerm& term,
                                          const std::vector<AgentIntervalRow>& rows, std::int64_t fromUs,
-                                         std::int64_t toUs, std::int64_t* coveredUntilUs = nullptr);
+                                         std::int64_t toUs, std::int64_t* coveredUntilUs = nullptr,
+                                         const Forecast* schedule = nullptr);
 
 enum class TermStatus : std::uint8_t { kNoData, kMet, kAtRisk, kMissed };
 [[nodiscard]] std::string_view toString(TermStatus status) noexcept;
@@ -153,11 +168,13 @@ struct Scorecard {
 /// period counts all its rows, also those after the range (a week or month reaching past it). Rows
 /// may come in any order and include anything; only covered series count. The result points
 /// into `contracts`, which must outlive it.
-/// `agentRows` feed the staffed_vs_committed terms (the other terms ignore them).
+/// `agentRows` feed the staffed_vs_committed terms (the other terms ignore them); `forecasts` (the
+/// config's) give the commitments of those with `committed_agents: schedule`.
 [[nodiscard]] Scorecard buildScorecard(const ContractSettings& contracts, const std::vector<IntervalRow>& rows,
                                        std::string_view tenant, std::string_view vendor, std::int64_t fromDay,
                                        std::int64_t toDay, std::int64_t intervalUs,
-                                       const std::vector<AgentIntervalRow>& agentRows = {});
+                                       const std::vector<AgentIntervalRow>& agentRows = {},
+                                       const ForecastsByTenant* forecasts = nullptr);
 
 [[nodiscard]] std::string scorecardCsv(const Scorecard& card);
 [[nodiscard]] std::string scorecardJson(const Scorecard& card);

@@ -39,8 +39,13 @@ class ContractTracker final {
   /// there is no database.
   void setContracts(std::shared_ptr<const ContractSettings> contracts, std::int64_t nowUs);
   /// The staffing forecasts (config's tenants.<t>.forecast); the expected remaining volume of
-  /// contact-count measures comes from them where they cover the rest of the period.
-  void setForecasts(std::shared_ptr<const ForecastsByTenant> forecasts) { forecasts_ = std::move(forecasts); }
+  /// contact-count measures comes from them where they cover the rest of the period, and so do the
+  /// per-interval commitments of `committed_agents: schedule` terms (of the whole current period,
+  /// past intervals included: a reload with another file re-judges them).
+  void setForecasts(std::shared_ptr<const ForecastsByTenant> forecasts) {
+    forecasts_ = std::move(forecasts);
+    ++agentRowsGeneration_;  // the cached staffed values depend on the schedule too
+  }
   /// Forecast contacts of the term's series in [fromUs, toUs); nullopt when no forecast row of a
   /// covered series falls in that time, or the measure is not counted per contact.
   [[nodiscard]] std::optional<double> forecastVolume(const Contract& contract, const ContractTerm& term,
@@ -107,7 +112,7 @@ class ContractTracker final {
   /// Staffed agent-time rows from the oldest staffed_vs_committed term's current period on.
   std::vector<AgentIntervalRow> agentRows_;
   std::int64_t watermarkUs_ = INT64_MIN;  ///< the last tick()'s closedThroughUs
-  /// Bumped whenever agentRows_ changes; staffedValue() results are cached per term until then
+  /// Bumped whenever agentRows_ (or the forecasts) change; staffedValue() results are cached per term until then
   /// (a scrape must not re-sum a month of rows when nothing changed: rows arrive once per interval).
   std::uint64_t agentRowsGeneration_ = 0;
   struct StaffedCache {
