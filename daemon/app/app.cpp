@@ -121,7 +121,7 @@ App::App(std::shared_ptr<const Config> config, AppOptions options, const Clock& 
   // Periods close on the engine's interval watermark (drainClosed), not on "now".
   contracts_ = std::make_unique<ContractTracker>(config_->intervals.length.count(), history_.get());
   contracts_->setForecasts(forecastsOf(config_));
-  contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
+  contracts_->setContracts({config_, &config_->contracts}, engineNowUs());
   try {
     http_ = std::make_unique<HttpServer>(config_->http, io_, [this](HttpRequest& r) { return admitAndHandle(r); });
   } catch (const std::exception& e) {
@@ -195,7 +195,7 @@ HttpResponse App::handle(const HttpRequest& request) {
     // and its closed interval are rarely both missing (the tracker skips one counted twice).
     drainClosed();
     contracts_->setOpenIntervals(openIntervalRows());
-    body += filterScopedText(contracts_->renderMetrics(contractNowUs()), scope);
+    body += filterScopedText(contracts_->renderMetrics(engineNowUs()), scope);
     if (history_ && scope.seesOperations()) {  // only with a state directory: replay has none
       body +=
           "# HELP ccpulse_history_write_errors_total Failed writes to the history database\n"
@@ -287,7 +287,9 @@ void App::scheduleHousekeeping() {
     }
     try {
       drainClosed();
-      intervals_->prune(clock_.nowUs());
+      // The engine's now: under `engine.clock: event` the wall clock would prune every interval
+      // of a replayed past day within 200 ms of its close (seen as an empty /api/v1/intervals).
+      intervals_->prune(engineNowUs());
       sourceStatus_->sample(steadyNowNs() / 1000);  // rates use elapsed time, whatever the clock mode
     } catch (const std::exception& e) {
       spdlog::error("housekeeping failed: {}", e.what());
@@ -401,7 +403,7 @@ std::vector<IntervalRow> App::openIntervalRows() const {
   return rows;
 }
 
-std::int64_t App::contractNowUs() const {
+std::int64_t App::engineNowUs() const {
   return config_->engine.clock == ClockMode::kEvent ? engine_->newestEventUs() : clock_.nowUs();
 }
 
@@ -551,7 +553,7 @@ bool App::reload() {
   engine_->postServiceLevel(serviceLevelOf(config_));
   exporter_->setForecasts(forecastsOf(config_));
   contracts_->setForecasts(forecastsOf(config_));
-  contracts_->setContracts({config_, &config_->contracts}, contractNowUs());
+  contracts_->setContracts({config_, &config_->contracts}, engineNowUs());
   applyLogLevel(options_.logLevelOverride.value_or(config_->logging.level));
   process_.reloadsOk.add(1);
   spdlog::info("config reloaded");

@@ -325,6 +325,22 @@ TEST_F(DaemonE2eTest, ClosedIntervalsServedAsJsonAndBadQueriesRejected) {
 namespace ccpulse::test {
 namespace {
 
+// Under `engine.clock: event` the in-memory interval history is pruned by event time, not by
+// the wall clock: these events are from 2026-11-23, weeks before any machine running this test,
+// and intervals.history is 24 h. Nothing here asks the daemon over HTTP until the interval is
+// logged as closed, so the housekeeping timer is what drains it, and it prunes right after. With
+// the wall clock it pruned the interval at once (the wallboard isolation test saw an empty
+// /api/v1/intervals whenever housekeeping drained before its query).
+TEST_F(DaemonE2eTest, EventClockKeepsPastIntervalsQueryableAfterHousekeeping) {
+  send({contact("contact.queued", 840, "c1"), contact("contact.queued", 960, "c2")});
+  ASSERT_TRUE(pollUntil([&] { return readFile(logPath_).find("interval closed") != std::string::npos; },
+                        std::chrono::seconds(10)))
+      << readFile(logPath_);
+  const auto r = httpGet(httpPort_, "/api/v1/intervals?tenant=acme&queue=sales");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find(R"("start":"2026-11-23T10:00:00+00:00")"), std::string::npos) << r->body;
+}
+
 TEST_F(DaemonE2eTest, SighupWithGoodConfigAppliesNewServiceLevel) {
   send({contact("contact.queued", 0, "c1")});
   const std::map<std::string, std::string> sales = {{"tenant", "acme"}, {"queue", "sales"}};

@@ -129,11 +129,14 @@ TEST_F(WallboardAccessTest, IsolationMatrixEveryCredentialEveryEndpoint) {
 
   const Headers root = basicAuth("root", "root-pw");
   // The admin sees every queue waiting its final count and the four closed intervals.
+  std::string lastSeen = "no reply yet";
   ASSERT_TRUE(pollUntil(
       [&] {
         const auto m = get(httpPort_, "/metrics", root);
         const auto i = get(httpPort_, "/api/v1/intervals", root);
         if (!m || !i || m->status != 200) {
+          lastSeen = std::string("metrics ") + (m ? std::to_string(m->status) : "no reply") + ", intervals " +
+                     (i ? std::to_string(i->status) : "no reply");
           return false;
         }
         const auto samples = parsePrometheusText(m->body);
@@ -146,9 +149,12 @@ TEST_F(WallboardAccessTest, IsolationMatrixEveryCredentialEveryEndpoint) {
              p = i->body.find("\"tenant\"", p + 1)) {
           ++periods;
         }
+        lastSeen =
+            "waiting " + std::to_string(waiting) + ", closed intervals " + std::to_string(periods) + "\n" + i->body;
         return waiting == 19 && periods == 4;  // 2 + 3 + 5 + 9; one interval per queue
       },
       std::chrono::seconds(15)))
+      << "last seen: " << lastSeen << "\n"
       << readFile(logPath_);
 
   const std::vector<Credential> credentials = {

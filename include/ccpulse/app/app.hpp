@@ -78,8 +78,9 @@ class App final {
   /// Closed periods from the shards into the interval store, the history database and the
   /// contract tracker (control thread only).
   void drainClosed();
-  /// Contract "now": event time under engine.clock=event, else the clock.
-  [[nodiscard]] std::int64_t contractNowUs() const;
+  /// The engine's "now": the newest event time under engine.clock=event, else the clock. What
+  /// contracts and the in-memory interval history measure their periods against.
+  [[nodiscard]] std::int64_t engineNowUs() const;
   /// Every queue series' open intervals (any thread may publish them; read on the control thread).
   [[nodiscard]] std::vector<IntervalRow> openIntervalRows() const;
   /// Deletes history intervals older than state.history_retention_days (control thread).
