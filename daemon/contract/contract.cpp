@@ -371,12 +371,7 @@ std::map<std::int64_t, double> scheduledAgentsByInterval(const Contract& contrac
   std::map<std::int64_t, double> scheduled;
   const Forecast::Rows& rows = forecast.rows();
   for (const auto& [key, series] : rows) {
-    // A vendor's own rows, else the queue's rows for all vendors when the vendor has none.
-    if (key.vendor.empty()) {
-      if (rows.count(ForecastKey{contract.vendor, key.queue, key.channel}) != 0) {
-        continue;
-      }
-    } else if (key.vendor != contract.vendor) {
+    if (!forecast.planOfVendor(key, contract.vendor)) {
       continue;
     }
     if (!termCoversAgents(contract, term, contract.tenant, contract.vendor, key.queue)) {

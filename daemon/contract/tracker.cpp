@@ -343,12 +343,7 @@ std::optional<double> ContractTracker::forecastVolume(const Contract& contract, 
   double total = 0;
   bool any = false;
   for (const auto& [key, series] : rows) {
-    // A vendor's own rows, else the queue's rows for all vendors when the vendor has none.
-    if (key.vendor.empty()) {
-      if (rows.count(ForecastKey{contract.vendor, key.queue, key.channel}) != 0) {
-        continue;
-      }
-    } else if (key.vendor != contract.vendor) {
+    if (!it->second->planOfVendor(key, contract.vendor)) {
       continue;
     }
     if (!termCovers(contract, term, contract.tenant, contract.vendor, key.queue, key.channel)) {

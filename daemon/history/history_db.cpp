@@ -159,8 +159,7 @@ void HistoryDb::writeIntervals(const std::vector<IntervalRow>& rows) {
     sql += i == 0 ? "?" : ",?";
   }
   sql += ")";
-  exec("BEGIN");
-  try {
+  inTransaction([&] {
     Statement insert(db_, sql.c_str());
     sqlite3_stmt* s = insert.get();
     for (const IntervalRow& r : rows) {
@@ -189,19 +188,14 @@ void HistoryDb::writeIntervals(const std::vector<IntervalRow>& rows) {
       insert.step();
       insert.reset();
     }
-    exec("COMMIT");
-  } catch (...) {
-    exec("ROLLBACK");
-    throw;
-  }
+  });
 }
 
 void HistoryDb::writeContractPeriods(const std::vector<ContractPeriodRow>& rows) {
   if (rows.empty()) {
     return;
   }
-  exec("BEGIN");
-  try {
+  inTransaction([&] {
     Statement insert(db_,
                      "INSERT OR REPLACE INTO contract_periods (agreement,term,start_us,end_us,attainment,numerator,"
                      "denominator,status,credit_percent) VALUES (?,?,?,?,?,?,?,?,?)");
@@ -223,11 +217,7 @@ void HistoryDb::writeContractPeriods(const std::vector<ContractPeriodRow>& rows)
       insert.step();
       insert.reset();
     }
-    exec("COMMIT");
-  } catch (...) {
-    exec("ROLLBACK");
-    throw;
-  }
+  });
 }
 
 std::vector<IntervalRow> HistoryDb::intervals(const std::string& tenant, std::int64_t fromUs, std::int64_t toUs) const {
@@ -275,8 +265,7 @@ void HistoryDb::writeAgentIntervals(const std::vector<AgentIntervalRow>& rows) {
   if (rows.empty()) {
     return;
   }
-  exec("BEGIN");
-  try {
+  inTransaction([&] {
     Statement insert(db_,
                      "INSERT OR REPLACE INTO agent_intervals (tenant,vendor,queue,shard,start_us,end_us,staffed_us) "
                      "VALUES (?,?,?,?,?,?,?)");
@@ -292,11 +281,7 @@ void HistoryDb::writeAgentIntervals(const std::vector<AgentIntervalRow>& rows) {
       insert.step();
       insert.reset();
     }
-    exec("COMMIT");
-  } catch (...) {
-    exec("ROLLBACK");
-    throw;
-  }
+  });
 }
 
 std::vector<AgentIntervalRow> HistoryDb::agentIntervals(const std::string& tenant, std::int64_t fromUs,
@@ -365,8 +350,7 @@ std::int64_t HistoryDb::newestIntervalEndUs() const {
 
 std::int64_t HistoryDb::deleteIntervalsBefore(const std::vector<std::string>& tenants, std::int64_t cutoffUs) {
   std::int64_t deleted = 0;
-  exec("BEGIN");
-  try {
+  inTransaction([&] {
     // An interval ending by the cutoff starts before it: bounding start_us keeps this a range
     // scan of the tenant's primary key.
     Statement intervals(db_, "DELETE FROM intervals WHERE tenant = ? AND start_us < ? AND end_us <= ?");
@@ -387,11 +371,7 @@ std::int64_t HistoryDb::deleteIntervalsBefore(const std::vector<std::string>& te
       deleted += sqlite3_changes(db_);
       agents.reset();
     }
-    exec("COMMIT");
-  } catch (...) {
-    exec("ROLLBACK");
-    throw;
-  }
+  });
   return deleted;
 }
 

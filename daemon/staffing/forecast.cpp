@@ -321,6 +321,13 @@ class Parser final {
 Forecast::Forecast(std::string path, std::int64_t intervalUs, Rows rows) noexcept
     : path_(std::move(path)), intervalUs_(intervalUs), rows_(std::move(rows)) {}
 
+bool Forecast::planOfVendor(const ForecastKey& key, const std::string& vendor) const {
+  if (key.vendor.empty()) {
+    return rows_.count(ForecastKey{vendor, key.queue, key.channel}) == 0;
+  }
+  return key.vendor == vendor;
+}
+
 const ForecastRow* Forecast::find(const ForecastKey& key, std::int64_t utcUs) const noexcept {
   const auto it = rows_.find(key);
   if (it == rows_.end()) {

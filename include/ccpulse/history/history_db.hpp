@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ccpulse/contract/contract.hpp"
@@ -67,6 +68,18 @@ class HistoryDb final {
 
  private:
   void exec(const char* sql) const;
+  /// Runs `body` between BEGIN and COMMIT; rolls back and rethrows when it throws.
+  template <typename Body>
+  void inTransaction(Body&& body) {
+    exec("BEGIN");
+    try {
+      std::forward<Body>(body)();
+      exec("COMMIT");
+    } catch (...) {
+      exec("ROLLBACK");
+      throw;
+    }
+  }
   void migrate();
 
   sqlite3* db_ = nullptr;

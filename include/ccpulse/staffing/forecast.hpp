@@ -47,6 +47,9 @@ class Forecast final {
   /// The row whose interval contains `utcUs`, or nullptr.
   [[nodiscard]] const ForecastRow* find(const ForecastKey& key, std::int64_t utcUs) const noexcept;
   [[nodiscard]] const Rows& rows() const noexcept { return rows_; }
+  /// Whether the rows under `key` are the plan for `vendor`'s part of the queue: the vendor's
+  /// own rows, else the queue's rows for all vendors (empty vendor) when the vendor has none.
+  [[nodiscard]] bool planOfVendor(const ForecastKey& key, const std::string& vendor) const;
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   [[nodiscard]] std::int64_t intervalUs() const noexcept { return intervalUs_; }
   [[nodiscard]] std::size_t rowCount() const noexcept;
