@@ -9,6 +9,7 @@
 
 #include <filesystem>
 
+#include "../support/test_day.hpp"
 #include "../support/test_support.hpp"
 #include "ccpulse/common/civil_time.hpp"
 #include "ccpulse/config/loader.hpp"
@@ -16,7 +17,6 @@
 #include "ccpulse/engine/series.hpp"
 #include "ccpulse/history/history_db.hpp"
 #include "ccpulse/replay/replayer.hpp"
-#include "contract_test_support.hpp"
 
 namespace ccpulse {
 namespace {

@@ -10,13 +10,13 @@
 
 #include <filesystem>
 
+#include "../support/test_day.hpp"
 #include "../support/test_support.hpp"
 #include "ccpulse/common/civil_time.hpp"
 #include "ccpulse/config/loader.hpp"
 #include "ccpulse/contract/tracker.hpp"
 #include "ccpulse/history/history_db.hpp"
 #include "ccpulse/replay/replayer.hpp"
-#include "contract_test_support.hpp"
 
 namespace ccpulse {
 namespace {

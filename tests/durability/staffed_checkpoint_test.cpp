@@ -8,6 +8,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "../support/test_day.hpp"
 #include "ccpulse/common/civil_time.hpp"
 #include "ccpulse/config/loader.hpp"
 #include "ccpulse/engine/engine.hpp"
@@ -17,13 +18,10 @@
 namespace ccpulse {
 namespace {
 
-constexpr std::int64_t kSecondUs = 1'000'000;
-constexpr std::int64_t kMinuteUs = 60 * kSecondUs;
-constexpr std::int64_t kHourUs = 60 * kMinuteUs;
-
-std::int64_t at(int h, int m, int s = 0) {
-  return daysFromCivil(2026, 11, 23) * 24 * kHourUs + h * kHourUs + m * kMinuteUs + s * kSecondUs;
-}
+using test::at;
+using test::kHourUs;
+using test::kMinuteUs;
+using test::kSecondUs;
 
 std::string agentEvent(const std::string& type, const std::string& hms, const std::string& agent,
                        const std::string& extra = "") {

@@ -11,18 +11,10 @@
 #include <map>
 
 #include "../support/test_support.hpp"
+#include "staffed_e2e_events.hpp"
 
 namespace ccpulse::test {
 namespace {
-
-std::string agent(const std::string& type, const std::string& hms, const std::string& id,
-                  const std::string& extra = "") {
-  return R"({"type":")" + type + R"(","ts":"2026-11-23T)" + hms + R"(Z","tenant":"acme","vendor":"v1","agent":")" + id +
-         "\"" + extra + "}";
-}
-
-/// Moves the event clock: a state for an agent never logged in counts in no queue.
-std::string tick(const std::string& hms) { return agent("agent.state", hms, "clock", R"(,"state":"available")"); }
 
 TEST(StaffedScheduleE2e, DaemonHttpScorecardAndCcpulsectlDbAndReplayAgree) {
   const std::string dir =

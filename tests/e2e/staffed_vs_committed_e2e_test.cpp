@@ -9,25 +9,13 @@
 #include <fstream>
 #include <map>
 
+#include "../support/test_day.hpp"
 #include "../support/test_support.hpp"
 #include "ccpulse/history/history_db.hpp"
+#include "staffed_e2e_events.hpp"
 
 namespace ccpulse::test {
 namespace {
-
-constexpr std::int64_t kDayStartUs = 1'795'392'000'000'000;  // 2026-11-23T00:00:00Z
-constexpr std::int64_t kMinuteUs = 60'000'000;
-
-std::int64_t at(int h, int m) { return kDayStartUs + (h * 60LL + m) * kMinuteUs; }
-
-std::string agent(const std::string& type, const std::string& hms, const std::string& id,
-                  const std::string& extra = "") {
-  return R"({"type":")" + type + R"(","ts":"2026-11-23T)" + hms + R"(Z","tenant":"acme","vendor":"v1","agent":")" + id +
-         "\"" + extra + "}";
-}
-
-/// Moves the event clock: a state for an agent never logged in counts in no queue.
-std::string tick(const std::string& hms) { return agent("agent.state", hms, "clock", R"(,"state":"available")"); }
 
 TEST(StaffedVsCommittedE2e, LiveHistoryAndRestartInTheMiddleOfAnInterval) {
   const std::string dir = std::filesystem::path(writeTempFile("staffed_e2e.marker", "")).parent_path().string();

@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "../support/test_day.hpp"
 #include "ccpulse/common/civil_time.hpp"
 #include "ccpulse/config/loader.hpp"
 #include "ccpulse/engine/engine.hpp"
@@ -16,14 +17,10 @@
 namespace ccpulse {
 namespace {
 
-constexpr std::int64_t kSecondUs = 1'000'000;
-constexpr std::int64_t kMinuteUs = 60 * kSecondUs;
-constexpr std::int64_t kHourUs = 60 * kMinuteUs;
-
-/// 2026-11-23 (UTC) at h:m:s.
-std::int64_t at(int h, int m, int s = 0) {
-  return daysFromCivil(2026, 11, 23) * 24 * kHourUs + h * kHourUs + m * kMinuteUs + s * kSecondUs;
-}
+using test::at;
+using test::kHourUs;
+using test::kMinuteUs;
+using test::kSecondUs;
 
 std::shared_ptr<const Config> config(const std::string& extra = "") {
   const auto loaded =

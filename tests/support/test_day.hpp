@@ -1,5 +1,5 @@
 #pragma once
-// Times for the contract tests, all on one Monday, 2026-11-23 (UTC), so that the expected
+// Times for tests set on one Monday, 2026-11-23 (UTC), so that the expected
 // periods in each scenario can be worked out by hand from wall-clock times.
 
 #include <cstdint>
