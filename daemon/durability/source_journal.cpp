@@ -107,6 +107,7 @@ void SourceJournal::commit() {
     writer_.append(payload);
   }
   writer_.flush();
+  stats_.journalWriteErrors.set(writer_.writeErrors());
 }
 
 void SourceJournal::service() {
@@ -114,6 +115,7 @@ void SourceJournal::service() {
     writer_.flush();
   }
   writer_.syncIfDue(steadyNowNs());
+  stats_.journalWriteErrors.set(writer_.writeErrors());
   const std::uint64_t requested = pauseRequested_.load(std::memory_order_acquire);
   if (requested <= pauseAcked_.load(std::memory_order_relaxed)) {
     return;

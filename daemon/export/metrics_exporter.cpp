@@ -733,9 +733,16 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
                                 "Failed connect or login attempts of adapter sources (AMI).", MetricType::Counter);
   auto stateWrites = family("ccpulse_source_state_write_failures_total",
                             "File sources: failures to save (or read back) the resume offset.", MetricType::Counter);
+  auto journalErrors = family("ccpulse_journal_write_errors_total",
+                              "Failed writes, opens and syncs of a source's journal in this process: records that "
+                              "may be missing from the journal (logged, rate-limited).",
+                              MetricType::Counter);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const SourceStats& st = *sources_[i].stats;
     const Labels labels = {{"source", sources_[i].name}};
+    if (durability_ != nullptr) {
+      addValue(journalErrors, labels, static_cast<double>(st.journalWriteErrors.get()));
+    }
     if (sources_[i].curveRejected != nullptr) {
       addValue(curveRejected, labels, static_cast<double>(sources_[i].curveRejected->get()));
       for (std::size_t r = 0; r < st.handshakeFailed.size(); ++r) {
@@ -867,6 +874,7 @@ void MetricsExporter::collectSelf(std::vector<MetricFamily>& out) const {
   }
   keepNonEmpty(out, std::move(curveRejected));
   keepNonEmpty(out, std::move(handshakeFailed));
+  keepNonEmpty(out, std::move(journalErrors));
   // Adapter and file/AMI source families (issue #6).
   for (auto* f : {&ignored, &rotations, &truncations, &connectFailures, &stateWrites}) {
     keepNonEmpty(out, std::move(*f));

@@ -26,7 +26,8 @@ void SourceStats::copyTo(SourceStats& out) const noexcept {
         std::pair{&disconnects, &out.disconnects}, std::pair{&ignored, &out.ignored},
         std::pair{&stateEvicted, &out.stateEvicted}, std::pair{&fileRotations, &out.fileRotations},
         std::pair{&fileTruncations, &out.fileTruncations}, std::pair{&connectFailures, &out.connectFailures},
-        std::pair{&stateWriteFailures, &out.stateWriteFailures}, std::pair{&decoderEvictions, &out.decoderEvictions}}) {
+        std::pair{&stateWriteFailures, &out.stateWriteFailures}, std::pair{&decoderEvictions, &out.decoderEvictions},
+        std::pair{&journalWriteErrors, &out.journalWriteErrors}}) {
     to->set(from->get());
   }
   for (std::size_t i = 0; i < rejected.size(); ++i) {

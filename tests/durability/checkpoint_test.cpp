@@ -244,6 +244,33 @@ Event seqEvent(std::uint64_t seq, const std::string& contact, EventType type = E
   return e;
 }
 
+// A journal that can no longer write counts it where /metrics reads it
+// (ccpulse_journal_write_errors_total). The directory vanishes under the open segment, so the
+// first rotation cannot open the next segment and every later write has no file: as root, which
+// ignores permission bits, this is a way to make writes fail for real.
+TEST(SourceJournal, WriteErrorsAreCountedInTheSourceStats) {
+  const std::string dir = freshDir("srcjournal-errors");
+  const auto config = testConfig();
+  ManualClock clock;
+  Engine live(config->engine, std::make_shared<ServiceLevelSettings>(config->serviceLevel), 1, clock);
+  SequenceTracker seqs;
+  SourceStats stats;
+  JournalWriter::Settings js;
+  js.directory = dir;
+  js.segmentBytes = 256;  // a few events fill a segment, so the writer soon needs a new file
+  SourceJournal journal("acd", 0, js, 1, 0, 0, stats, seqs, live);
+  journal.logEvent(seqEvent(1, "c1"));
+  journal.commit();
+  EXPECT_EQ(stats.journalWriteErrors.get(), 0U);
+  fs::remove_all(dir);
+  for (std::uint64_t seq = 2; seq <= 20; ++seq) {
+    journal.logEvent(seqEvent(seq, "c" + std::to_string(seq)));
+    journal.commit();
+  }
+  EXPECT_GT(stats.journalWriteErrors.get(), 0U);
+  EXPECT_EQ(stats.journalWriteErrors.get(), journal.writer().writeErrors());
+}
+
 TEST(SourceJournal, ReplayRebuildsTrackerCountersAndShardsAndSkipsDroppedEvents) {
   const std::string dir = freshDir("srcjournal");
   const auto config = testConfig();

@@ -11,10 +11,10 @@ namespace {
 TEST(SourceStatsCopy, EveryFieldReachesTheCopy) {
   SourceStats live;
   std::uint64_t v = 1;
-  for (PubU64* c :
-       {&live.frames, &live.bytes, &live.received, &live.sequenceGaps, &live.sequenceRepeats, &live.sequenceRestarts,
-        &live.submitted, &live.connects, &live.disconnects, &live.ignored, &live.stateEvicted, &live.fileRotations,
-        &live.fileTruncations, &live.connectFailures, &live.stateWriteFailures, &live.decoderEvictions}) {
+  for (PubU64* c : {&live.frames, &live.bytes, &live.received, &live.sequenceGaps, &live.sequenceRepeats,
+                    &live.sequenceRestarts, &live.submitted, &live.connects, &live.disconnects, &live.ignored,
+                    &live.stateEvicted, &live.fileRotations, &live.fileTruncations, &live.connectFailures,
+                    &live.stateWriteFailures, &live.decoderEvictions, &live.journalWriteErrors}) {
     c->set(v++);
   }
   for (auto& r : live.rejected) {
@@ -31,10 +31,11 @@ TEST(SourceStatsCopy, EveryFieldReachesTheCopy) {
   SourceStats shown;
   live.copyTo(shown);
   v = 1;
-  for (const PubU64* c : {&shown.frames, &shown.bytes, &shown.received, &shown.sequenceGaps, &shown.sequenceRepeats,
-                          &shown.sequenceRestarts, &shown.submitted, &shown.connects, &shown.disconnects,
-                          &shown.ignored, &shown.stateEvicted, &shown.fileRotations, &shown.fileTruncations,
-                          &shown.connectFailures, &shown.stateWriteFailures, &shown.decoderEvictions}) {
+  for (const PubU64* c :
+       {&shown.frames, &shown.bytes, &shown.received, &shown.sequenceGaps, &shown.sequenceRepeats,
+        &shown.sequenceRestarts, &shown.submitted, &shown.connects, &shown.disconnects, &shown.ignored,
+        &shown.stateEvicted, &shown.fileRotations, &shown.fileTruncations, &shown.connectFailures,
+        &shown.stateWriteFailures, &shown.decoderEvictions, &shown.journalWriteErrors}) {
     EXPECT_EQ(c->get(), v++);
   }
   for (const auto& r : shown.rejected) {

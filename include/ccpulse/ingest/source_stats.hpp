@@ -38,8 +38,12 @@ struct SourceStats {
   PubU64 stateWriteFailures;
   PubF64 lastEventSeconds;  ///< event time of the newest event, seconds since the epoch
   PubU64 decoderEvictions;  ///< FrameDecoder::stateEvictions(), mirrored after each frame
-  PubI64 lastEventUs;       ///< the same, exact (µs since the epoch; 0 = none yet)
-  PubI64 lastReceiveUs;     ///< wall-clock time the newest frame was received (µs; 0 = none yet)
+  /// Failed journal writes, opens and syncs of this process (JournalWriter::writeErrors(),
+  /// mirrored after each commit): records that may be missing from the journal. Per process,
+  /// not restored: an error belongs to the run that had it.
+  PubU64 journalWriteErrors;
+  PubI64 lastEventUs;    ///< the same, exact (µs since the epoch; 0 = none yet)
+  PubI64 lastReceiveUs;  ///< wall-clock time the newest frame was received (µs; 0 = none yet)
   std::atomic<bool> ready{false};
 
   /// Copies every field into `out` (the writer of both is the calling thread). A journaling
