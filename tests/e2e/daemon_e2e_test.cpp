@@ -155,18 +155,31 @@ TEST_F(DaemonE2eTest, ScriptedEventsGiveExactMetrics) {
   std::vector<Sample> m;
   // Counters move as events are applied; gauges (windows, oldest wait, occupancy) are published
   // when a shard's rings run dry, so wait until every event was seen and the last publish of both
-  // shards is visible (their final values are asserted below).
-  ASSERT_TRUE(pollUntil(
+  // shards is visible (their final values are asserted below). "Seen" is not "published": the
+  // received counter counts s1's batch frame when it is decoded, and a publish between the survey
+  // and that frame already shows oldest 70 and one survey; only the 15m abandon rate (3/8 with
+  // s1's abandon, 2/7 without) tells that the queue shard published after s1 (TSan made that gap
+  // wide enough to scrape in it).
+  const auto w15 = with(sales, "window", "15m");
+  const bool settled = pollUntil(
       [&] {
         m = scrape();
         const auto occupancy =
             findSample(m, "ccpulse_occupancy", {{"tenant", "acme"}, {"queue", "sales"}, {"window", "15m"}});
         return findSample(m, "ccpulse_events_received_total", {{"source", "acd"}}) == 43.0 &&
                findSample(m, "ccpulse_surveys_total", sales) == 1.0 &&
-               findSample(m, "ccpulse_oldest_waiting_seconds", sales) == 70.0 && occupancy == 160.0 / 280.0;
+               findSample(m, "ccpulse_oldest_waiting_seconds", sales) == 70.0 && occupancy == 160.0 / 280.0 &&
+               findSample(m, "ccpulse_abandon_rate", w15) == 3.0 / 8.0;
       },
-      std::chrono::seconds(10)))
-      << readFile(logPath_);
+      std::chrono::seconds(10));
+  const auto show = [&](const std::string& name, const std::map<std::string, std::string>& labels) {
+    const auto v = findSample(m, name, labels);
+    return name + "=" + (v ? std::to_string(*v) : std::string("absent")) + " ";
+  };
+  ASSERT_TRUE(settled) << "last scrape: " << show("ccpulse_events_received_total", {{"source", "acd"}})
+                       << show("ccpulse_surveys_total", sales) << show("ccpulse_oldest_waiting_seconds", sales)
+                       << show("ccpulse_abandon_rate", w15) << "\n"
+                       << readFile(logPath_);
 
   // Offered: c1 c2 c3 c4 c5 c6 c8 and s1 = 8 (c7 was never queued).
   EXPECT_EQ(findSample(m, "ccpulse_contacts_offered_total", sales), 8);
@@ -205,7 +218,6 @@ TEST_F(DaemonE2eTest, ScriptedEventsGiveExactMetrics) {
   // 15-minute window, formula abandons_miss with dequeued as misses: A / (N + B + D)
   // = 1 / (2 + 3 + 1) = 1/6. ASA = 40 / 2 = 20. AHT = 200 / 2 = 100. Abandon rate = 3 / 8.
   // Transfer rate = 1 / 2 (answered with known wait).
-  const auto w15 = with(sales, "window", "15m");
   EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_service_level", w15), 1.0 / 6.0);
   EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_asa_seconds", w15), 20);
   EXPECT_DOUBLE_EQ(*findSample(m, "ccpulse_aht_seconds", w15), 100);
