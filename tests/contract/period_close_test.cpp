@@ -17,6 +17,7 @@
 #include "ccpulse/contract/tracker.hpp"
 #include "ccpulse/history/history_db.hpp"
 #include "ccpulse/replay/replayer.hpp"
+#include "contract_test_support.hpp"
 
 namespace ccpulse {
 namespace {
@@ -69,16 +70,7 @@ const ContractTracker::TermState& term(const ContractTracker& tracker, const std
   throw std::runtime_error("no term " + name);
 }
 
-struct TempDb {
-  explicit TempDb(const std::string& name)
-      : dir(std::filesystem::temp_directory_path() / ("ccpulse_close_" + name + "_" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-  }
-  ~TempDb() { std::filesystem::remove_all(dir); }
-  [[nodiscard]] std::string path() const { return (dir / "history.sqlite").string(); }
-  std::filesystem::path dir;
-};
+using test::TempDb;
 
 TEST(ContractPeriodClose, WaitsForTheShardThatIsBehind) {
   // Two queues in two shards. Shard A (sales) is at 10:31 and has closed sales 10:00-10:15

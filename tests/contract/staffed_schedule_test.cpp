@@ -15,6 +15,7 @@
 #include "ccpulse/config/loader.hpp"
 #include "ccpulse/contract/tracker.hpp"
 #include "ccpulse/history/history_db.hpp"
+#include "contract_test_support.hpp"
 
 namespace ccpulse {
 namespace {
@@ -146,22 +147,8 @@ TEST(StaffedSchedule, EachIntervalAgainstItsScheduledAgentsUnscheduledNotCounted
   EXPECT_DOUBLE_EQ(c.denominator, 6);
 }
 
-struct TempDb {
-  explicit TempDb(const std::string& name)
-      : dir(std::filesystem::temp_directory_path() / ("ccpulse_schedule_" + name + "_" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-  }
-  ~TempDb() { std::filesystem::remove_all(dir); }
-  [[nodiscard]] std::string path() const { return (dir / "history.sqlite").string(); }
-  std::filesystem::path dir;
-};
-
-std::optional<double> metric(const std::string& text, const std::string& family,
-                             std::map<std::string, std::string> labels = {}) {
-  labels["term"] = "staffing";
-  return findSample(parsePrometheusText(text), family, labels);
-}
+using test::TempDb;
+using test::termMetric;
 
 TEST(StaffedSchedule, LiveRestartCloseAndScorecardFromHistoryAgree) {
   const auto cfg = config("          committed_agents: schedule\n          target: 0.75\n          period: day\n");
@@ -185,11 +172,11 @@ TEST(StaffedSchedule, LiveRestartCloseAndScorecardFromHistoryAgree) {
   add(morningRows());
   tracker.tick(at(9, 30, 55));
   std::string text = tracker.renderMetrics(at(9, 31));
-  EXPECT_EQ(metric(text, "ccpulse_contract_attainment"), 0.75);
-  EXPECT_EQ(metric(text, "ccpulse_contract_volume"), 4.0);
-  EXPECT_EQ(metric(text, "ccpulse_contract_expected_remaining_volume"), 4.0);
-  EXPECT_EQ(metric(text, "ccpulse_contract_needed"), 0.75);
-  EXPECT_EQ(metric(text, "ccpulse_contract_status", {{"status", "met"}}), 1.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_attainment"), 0.75);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_volume"), 4.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_expected_remaining_volume"), 4.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_needed"), 0.75);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_status", {{"status", "met"}}), 1.0);
 
   // 10:00-10:45 staffed 2, 2, 1, 0 against 2 each: met, met, missed, missed. Then nobody staffed
   // from 11:00 to midnight, with no schedule: the night is not counted (with a constant
@@ -203,11 +190,11 @@ TEST(StaffedSchedule, LiveRestartCloseAndScorecardFromHistoryAgree) {
   add(night);
   tracker.tick(at(24, 0) - 1);  // 23:45-24:00 is not over yet: counted through 23:45
   text = tracker.renderMetrics(at(23, 59));
-  EXPECT_EQ(metric(text, "ccpulse_contract_attainment"), 0.625);
-  EXPECT_EQ(metric(text, "ccpulse_contract_volume"), 8.0);
-  EXPECT_EQ(metric(text, "ccpulse_contract_expected_remaining_volume"), 0.0);
-  EXPECT_EQ(metric(text, "ccpulse_contract_status", {{"status", "missed"}}), 1.0);
-  EXPECT_FALSE(metric(text, "ccpulse_contract_needed").has_value());
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_attainment"), 0.625);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_volume"), 8.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_expected_remaining_volume"), 0.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_status", {{"status", "missed"}}), 1.0);
+  EXPECT_FALSE(termMetric(text, "staffing", "ccpulse_contract_needed").has_value());
 
   // A restart rebuilds the same figures from history with the same forecast.
   {
@@ -216,11 +203,13 @@ TEST(StaffedSchedule, LiveRestartCloseAndScorecardFromHistoryAgree) {
     restarted.setContracts({cfg, &cfg->contracts}, at(23, 59));
     restarted.tick(at(24, 0) - 1);
     const std::string again = restarted.renderMetrics(at(23, 59));
-    EXPECT_EQ(metric(again, "ccpulse_contract_attainment"), 0.625);
-    EXPECT_EQ(metric(again, "ccpulse_contract_volume"), 8.0);
+    EXPECT_EQ(termMetric(again, "staffing", "ccpulse_contract_attainment"), 0.625);
+    EXPECT_EQ(termMetric(again, "staffing", "ccpulse_contract_volume"), 8.0);
     // Without the forecast (e.g. a reload that dropped the file) nothing has a commitment: no_data.
     restarted.setForecasts(nullptr);
-    EXPECT_EQ(metric(restarted.renderMetrics(at(23, 59)), "ccpulse_contract_status", {{"status", "no_data"}}), 1.0);
+    EXPECT_EQ(
+        termMetric(restarted.renderMetrics(at(23, 59)), "staffing", "ccpulse_contract_status", {{"status", "no_data"}}),
+        1.0);
   }
 
   // The day closes on the watermark after midnight: 5 / 8, missed, written to history.

@@ -14,6 +14,7 @@
 #include "ccpulse/config/loader.hpp"
 #include "ccpulse/contract/tracker.hpp"
 #include "ccpulse/history/history_db.hpp"
+#include "contract_test_support.hpp"
 
 namespace ccpulse {
 namespace {
@@ -107,22 +108,8 @@ TEST(StaffedVsCommitted, ShareOfIntervalsAtOrAboveTheCommitment) {
   EXPECT_EQ(formatAttainment(ContractMeasure::kStaffedVsCommitted, 0.75), "75.0 % of intervals");
 }
 
-struct TempDb {
-  explicit TempDb(const std::string& name)
-      : dir(std::filesystem::temp_directory_path() / ("ccpulse_staffed_" + name + "_" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-  }
-  ~TempDb() { std::filesystem::remove_all(dir); }
-  [[nodiscard]] std::string path() const { return (dir / "history.sqlite").string(); }
-  std::filesystem::path dir;
-};
-
-std::optional<double> metric(const std::string& text, const std::string& family,
-                             std::map<std::string, std::string> labels = {}) {
-  labels["term"] = "staffing";
-  return findSample(parsePrometheusText(text), family, labels);
-}
+using test::TempDb;
+using test::termMetric;
 
 TEST(StaffedVsCommitted, LiveStatusMetAtRiskMissedAndThePeriodClose) {
   // Daily term: at least 75 % of the day's intervals with >= 2 agents; at risk within 0.1.
@@ -144,11 +131,11 @@ TEST(StaffedVsCommitted, LiveStatusMetAtRiskMissedAndThePeriodClose) {
   std::string text = tracker.renderMetrics(at(9, 1));
   // 4 / 4 = 1.0 >= 0.75 by 0.25 >= margin 0.1: met. Remaining 09:00-24:00 = 60 intervals:
   // needed x = (0.75 × (4 + 60) − 4) / 60 = 44 / 60 = 0.733.
-  EXPECT_EQ(metric(text, "ccpulse_contract_attainment"), 1.0);
-  EXPECT_EQ(metric(text, "ccpulse_contract_status", {{"status", "met"}}), 1.0);
-  EXPECT_EQ(metric(text, "ccpulse_contract_volume"), 4.0);
-  EXPECT_EQ(metric(text, "ccpulse_contract_expected_remaining_volume"), 60.0);
-  EXPECT_NEAR(*metric(text, "ccpulse_contract_needed"), 44.0 / 60.0, 1e-12);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_attainment"), 1.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_status", {{"status", "met"}}), 1.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_volume"), 4.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_expected_remaining_volume"), 60.0);
+  EXPECT_NEAR(*termMetric(text, "staffing", "ccpulse_contract_needed"), 44.0 / 60.0, 1e-12);
 
   // 09:00-09:15 understaffed (1.9 agents = 1710 agent-s): 4 / 5 = 0.8 >= 0.75 by 0.05 < 0.1: at risk.
   // A 09:15 row from one shard only, past the watermark, is not counted yet (its other shard may
@@ -157,9 +144,9 @@ TEST(StaffedVsCommitted, LiveStatusMetAtRiskMissedAndThePeriodClose) {
   tracker.addAgentInterval(row(at(9, 15), 0));
   tracker.tick(at(9, 15, 55));
   text = tracker.renderMetrics(at(9, 16));
-  EXPECT_EQ(metric(text, "ccpulse_contract_attainment"), 0.8);
-  EXPECT_EQ(metric(text, "ccpulse_contract_volume"), 5.0);
-  EXPECT_EQ(metric(text, "ccpulse_contract_status", {{"status", "at_risk"}}), 1.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_attainment"), 0.8);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_volume"), 5.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_status", {{"status", "at_risk"}}), 1.0);
 
   // Nobody staffed from 09:15 to 15:30 (25 intervals of 0; 09:15 again is the same shard's row,
   // counted once). 4 met of 30 so far; even if the remaining 15:30-24:00 = 34 intervals are all
@@ -169,9 +156,9 @@ TEST(StaffedVsCommitted, LiveStatusMetAtRiskMissedAndThePeriodClose) {
   }
   tracker.tick(at(15, 30, 55));
   text = tracker.renderMetrics(at(15, 31));
-  EXPECT_EQ(metric(text, "ccpulse_contract_volume"), 30.0);
-  EXPECT_EQ(metric(text, "ccpulse_contract_status", {{"status", "missed"}}), 1.0);
-  EXPECT_FALSE(metric(text, "ccpulse_contract_needed").has_value());
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_volume"), 30.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_status", {{"status", "missed"}}), 1.0);
+  EXPECT_FALSE(termMetric(text, "staffing", "ccpulse_contract_needed").has_value());
 
   // The day closes on the watermark after midnight: 4 / 30 = 0.133, missed, written to history.
   tracker.tick(at(24, 0, 5));
@@ -207,8 +194,8 @@ TEST(StaffedVsCommitted, RestartRebuildsThePeriodFromHistoryAndTheScorecardReads
   tracker.setContracts({cfg, &cfg->contracts}, at(10, 40));
   tracker.tick(at(10, 30, 55));
   const std::string text = tracker.renderMetrics(at(10, 40));
-  EXPECT_EQ(metric(text, "ccpulse_contract_attainment"), 0.5);
-  EXPECT_EQ(metric(text, "ccpulse_contract_volume"), 2.0);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_attainment"), 0.5);
+  EXPECT_EQ(termMetric(text, "staffing", "ccpulse_contract_volume"), 2.0);
   // The scorecard of that day: one period, 1 of 2, missed against 0.9.
   const Scorecard card = buildScorecard(cfg->contracts, db.intervals("acme", at(0, 0), at(48, 0)), "acme", "v1",
                                         daysFromCivil(2026, 11, 23), daysFromCivil(2026, 11, 23),
